@@ -1,0 +1,111 @@
+"""Configuration: the example documents every default, and each kind of bad value is refused
+by name (key, value, what was expected), with exit status 2 through the CLI."""
+
+import re
+import subprocess
+import sys
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from kiosk import config
+from kiosk.errors import ConfigError
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
+
+
+def test_example_parses_to_exactly_the_defaults():
+    cfg = config.load(EXAMPLE)
+    assert cfg == config.Config(source_path=str(EXAMPLE))
+
+
+def test_example_shows_every_setting():
+    text = EXAMPLE.read_text()
+    for section, cls in config.SECTIONS.items():
+        assert re.search(rf"^\[{section}\]$", text, re.M), section
+        for f in fields(cls):
+            assert re.search(rf"^{f.name} = ", text, re.M), f"[{section}] {f.name} missing"
+    assert "[exercises." in text  # the per-exercise overrides are shown (commented)
+
+
+def test_no_file_gives_defaults(monkeypatch, tmp_path):
+    monkeypatch.delenv("HINGE_MIRROR_CONFIG", raising=False)
+    monkeypatch.setattr(config, "SYSTEM_PATH", tmp_path / "absent.toml")
+    assert config.load() == config.Config()
+
+
+def test_values_are_read_and_typed():
+    cfg = config.parse(
+        '[buttons]\nmode = "one"\nnext_pin = 5\nlong_press_s = 2\n'
+        '[camera]\nsource = "/videos/clip.mp4"\nrotation = 90\nsensor_mode = "2304x1296"\n'
+        '[display]\norientation = "portrait"\n[presence]\ncec = true\n'
+    )
+    assert cfg.buttons.mode == "one" and cfg.buttons.next_pin == 5
+    assert cfg.buttons.long_press_s == 2.0 and isinstance(cfg.buttons.long_press_s, float)
+    assert cfg.camera.source == "/videos/clip.mp4" and cfg.camera.rotation == 90
+    assert cfg.display.orientation == "portrait" and cfg.presence.cec
+    with pytest.raises(Exception):
+        cfg.buttons.mode = "three"  # frozen
+
+
+@pytest.mark.parametrize(
+    "toml, expect",
+    [
+        ("[camera]\nfps = 500", r"\[camera\] fps = 500 .*whole number from 1 to 120"),
+        ('[camera]\nfps = "30"', r'\[camera\] fps = "30" .*whole number'),
+        ("[camera]\nwidth = 640.5", r"\[camera\] width = 640.5 .*whole number"),
+        ("[camera]\nhflip = 1", r"\[camera\] hflip = 1 .*true or false"),
+        ("[camera]\nrotation = 45", r"\[camera\] rotation = 45 .*one of 0, 90, 180, 270"),
+        ('[camera]\nsensor_mode = "huge"', r'sensor_mode = "huge" .*"2304x1296"'),
+        ("[camera]\nframerate = 30", r"unknown setting \[camera\] framerate = 30.*fps"),
+        ('[model]\nvariant = "thunder"', r'\[model\] variant = "thunder" .*"lightning_int8"'),
+        ("[model]\nthreads = 0", r"\[model\] threads = 0 .*from 1 to 8"),
+        ("[buttons]\nnext_pin = 40", r"\[buttons\] next_pin = 40 .*from 0 to 27"),
+        ("[buttons]\ndebounce_ms = true", r"debounce_ms = true .*whole number"),
+        ("[buttons]\nselect_pin = 17", r"three different BCM pins"),
+        ("[buttons]\nvery_long_press_s = 1.0", r"very_long_press_s = 1.0 must be longer"),
+        ("[audio]\nvolume = 1.5", r"\[audio\] volume = 1.5 .*from 0.0 to 1.0"),
+        ("[presence]\ntimeout_s = -1", r"\[presence\] timeout_s = -1 .*from 5.0"),
+        ('[display]\norientation = "sideways"', r'orientation = "sideways" .*"portrait"'),
+        ("[screen]\nx = 1", r"unknown section \[screen\]"),
+        ("camera = 3", r"\[camera\] must be a table"),
+        ("[exercises.squat]\nx = 1", r"unknown exercise \[exercises.squat\]"),
+        ('[exercises.hinge]\nmax_back = "a lot"', r'\[exercises.hinge\] max_back = "a lot" .*a number'),
+        ("[camera\nfps = 3", r"not valid TOML"),
+    ],
+)
+def test_bad_values_are_refused_by_name(toml, expect):
+    with pytest.raises(ConfigError, match=expect) as err:
+        config.parse(toml, origin="/etc/hinge-mirror/config.toml")
+    assert str(err.value).startswith("/etc/hinge-mirror/config.toml")
+    assert err.value.exit_code == 2
+
+
+def test_missing_explicit_file_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        config.load(tmp_path / "nope.toml")
+
+
+def test_env_variable_names_the_file(monkeypatch, tmp_path):
+    p = tmp_path / "c.toml"
+    p.write_text("[model]\nthreads = 2\n")
+    monkeypatch.setenv("HINGE_MIRROR_CONFIG", str(p))
+    assert config.load().model.threads == 2
+
+
+def test_bad_config_exits_2_through_the_cli(tmp_path):
+    bad = tmp_path / "config.toml"
+    bad.write_text("[camera]\nfps = 500\n")
+    r = subprocess.run(
+        [sys.executable, "-m", "kiosk", "history", "--config", str(bad)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert r.returncode == 2
+    assert f"{bad}: [camera] fps = 500" in r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_rules_overrides_reach_the_judge_shape():
+    cfg = config.parse("[exercises.deadlift]\n")
+    assert cfg.rules_overrides("deadlift") is None and cfg.rules_overrides("hello") is None
