@@ -1,0 +1,48 @@
+"""`hinge-mirror models fetch|list|verify`: get the MoveNet model and check what is there."""
+
+from __future__ import annotations
+
+import sys
+
+
+def add_parser(subparsers, name):
+    p = subparsers.add_parser(name, help="fetch, list and verify MoveNet models",
+                              description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    f = sub.add_parser("fetch", help="download a variant into the user cache, checked")
+    f.add_argument("variant", nargs="?", help="e.g. lightning_int8 (the default), thunder_int8")
+    f.add_argument("--dir", help="directory to write into (default: the user cache)")
+    f.add_argument("--url", help="download from here instead of the official URL")
+    sub.add_parser("list", help="the variants, where each was found, and their state")
+    sub.add_parser("verify", help="check every model found; non-zero exit if any is bad")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args) -> int:
+    from kiosk import model_files as mf
+
+    if args.models_command == "fetch":
+        v = mf.variant(args.variant)
+        print(f"fetching {v.name} from {args.url or v.url}", file=sys.stderr)
+        path = mf.fetch(v.name, args.dir, args.url)
+        print(f"{v.name}: {path} ({'verified' if v.sha256 else 'TFLite file, no checksum'})")
+        return 0
+    rows = mf.status()
+    default = mf.load_manifest()[1]
+    bad = 0
+    for v, path, state in rows:
+        if args.models_command == "verify" and path is None:
+            continue
+        bad += path is not None and not state.startswith("ok")
+        mark = "*" if v.name == default else " "
+        print(f"{mark} {v.name:18s} {v.input_size:4d}px  {state if path is None else path}"
+              + ("" if path is None else f"  [{state}]"))
+    if args.models_command == "verify":
+        if not any(p for _, p, _ in rows):
+            print("no model found; fetch one with: hinge-mirror models fetch", file=sys.stderr)
+            return 2
+        return 1 if bad else 0
+    print("search order: --model, config, " + ", ".join(str(d) for d in mf.search_dirs()),
+          file=sys.stderr)
+    return 0

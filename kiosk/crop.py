@@ -1,0 +1,48 @@
+"""Where to look next frame: MoveNet's "smart crop", after tfjs-models' MoveNet.
+
+A square centred on the hips, big enough for the torso (x1.9) and for every confident
+keypoint (x1.2), so the model sees the person large instead of a letterboxed whole frame.
+When the torso is lost, or the square would be bigger than the frame, look at the whole
+frame again (`None`).
+
+The TensorFlow Lite Raspberry Pi example measures the body extent with the loop variable of
+its torso loop, so the crop never widens for arms or legs. Here every confident keypoint
+counts, so raised wrists or a wide stance widen the crop (tested in tests/test_crop.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kiosk.imaging import Box
+from kiosk.keypoints import L_HIP, L_SHOULDER, R_HIP, R_SHOULDER
+
+MIN_CROP_KEYPOINT_SCORE = 0.2
+TORSO = (L_SHOULDER, R_SHOULDER, L_HIP, R_HIP)
+TORSO_SCALE = 1.9
+BODY_SCALE = 1.2
+
+
+def torso_visible(kps: np.ndarray, min_score: float = MIN_CROP_KEYPOINT_SCORE) -> bool:
+    s = kps[:, 2]
+    return bool(max(s[L_HIP], s[R_HIP]) > min_score
+                and max(s[L_SHOULDER], s[R_SHOULDER]) > min_score)
+
+
+def next_box(kps: np.ndarray, width: int, height: int,
+             min_score: float = MIN_CROP_KEYPOINT_SCORE) -> Box | None:
+    """The crop for the next frame from this frame's keypoints (x, y px, score), or None for
+    the whole (letterboxed) frame."""
+    if not torso_visible(kps, min_score):
+        return None
+    centre = (kps[L_HIP, :2] + kps[R_HIP, :2]) / 2
+    torso = np.abs(kps[list(TORSO), :2] - centre).max()
+    confident = kps[:, 2] > min_score
+    body = np.abs(kps[confident, :2] - centre).max()
+    half = max(torso * TORSO_SCALE, body * BODY_SCALE)
+    # Never reach further from the centre than the farthest frame edge.
+    cx, cy = centre
+    half = min(half, max(cx, width - cx, cy, height - cy))
+    if half > max(width, height) / 2:
+        return None
+    return Box(float(cx - half), float(cy - half), float(2 * half))

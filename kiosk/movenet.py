@@ -1,0 +1,68 @@
+"""The bare MoveNet single-pose detector: one square crop in, 17 keypoints out.
+
+Input shape and type come from the interpreter's own details, so Lightning (192) and Thunder
+(256), int8 or float16, all work. Output rows are (y, x, score) normalised to the crop; they are
+returned as (x, y, score) in source-frame pixels.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from kiosk.errors import ModelError
+from kiosk.imaging import Box, CropResizer, letterbox_box
+from kiosk.runtime import Runtime, load_runtime
+
+
+class MoveNet:
+    def __init__(self, model_path: str | Path, threads: int = 1, runtime: Runtime | None = None):
+        self.runtime = runtime or load_runtime()
+        self.model_path = Path(model_path)
+        self.interpreter = self.runtime.interpreter(str(model_path), threads)
+        inp = self.interpreter.get_input_details()[0]
+        out = self.interpreter.get_output_details()[0]
+        shape = tuple(inp["shape"])
+        if len(shape) != 4 or shape[1] != shape[2] or shape[3] != 3:
+            raise ModelError(f"{model_path} takes input {shape}, not a square RGB image: "
+                             "is it a MoveNet single-pose model?")
+        if tuple(out["shape"]) != (1, 1, 17, 3):
+            raise ModelError(f"{model_path} outputs {tuple(out['shape'])}, not (1, 1, 17, 3): "
+                             "only MoveNet single-pose models are supported")
+        self.input_size = int(shape[1])
+        self._in_index, self._out_index = inp["index"], out["index"]
+        self._in_dtype = inp["dtype"]
+        self._resize = CropResizer(self.input_size)
+
+    @property
+    def runtime_name(self) -> str:
+        return self.runtime.name
+
+    def prepare(self, frame_rgb: np.ndarray, box: Box | None = None) -> np.ndarray:
+        """The model's input tensor for `box` of `frame_rgb` (default: the letterboxed frame)."""
+        h, w = frame_rgb.shape[:2]
+        crop = self._resize(frame_rgb, box or letterbox_box(w, h))
+        # MoveNet takes raw 0..255 RGB in every variant; float models just want it as floats.
+        return crop[None].astype(self._in_dtype, copy=False)
+
+    def invoke(self, tensor: np.ndarray) -> np.ndarray:
+        """Run the model on a prepared tensor; (17, 3) rows of (y, x, score) in 0..1."""
+        self.interpreter.set_tensor(self._in_index, tensor)
+        self.interpreter.invoke()
+        return self.interpreter.get_tensor(self._out_index)[0, 0].astype(np.float64)
+
+    def detect(self, frame_rgb: np.ndarray, box: Box | None = None) -> np.ndarray:
+        """(17, 3) keypoints as x, y in source pixels and score."""
+        h, w = frame_rgb.shape[:2]
+        box = box or letterbox_box(w, h)
+        raw = self.invoke(self.prepare(frame_rgb, box))
+        return decode(raw, box)
+
+
+def decode(raw: np.ndarray, box: Box) -> np.ndarray:
+    """MoveNet's (y, x, score) rows normalised to `box` -> (x, y, score) in source pixels."""
+    out = np.empty((raw.shape[0], 3), dtype=np.float64)
+    out[:, :2] = box.to_source(raw[:, 1::-1])
+    out[:, 2] = raw[:, 2]
+    return out

@@ -1,0 +1,48 @@
+"""Frame sources: a Pi camera, a USB webcam or a video file, behind one small interface.
+
+A source is opened, read until `read()` returns None (end of video) and closed; it is also a
+context manager and an iterator of `Frame`s. Each frame carries its own timestamp in seconds
+from the source's clock (container pts, sensor timestamp), never the wall clock at read time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Frame:
+    rgb: np.ndarray  # (H, W, 3) uint8, R, G, B
+    t: float  # seconds
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.rgb.shape[1], self.rgb.shape[0]
+
+
+class FrameSource:
+    """Base for sources: subclasses implement open(), read() and close()."""
+
+    name = "source"
+
+    def open(self) -> "FrameSource":
+        return self
+
+    def read(self) -> Frame | None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> "FrameSource":
+        return self.open()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[Frame]:
+        while (frame := self.read()) is not None:
+            yield frame

@@ -1,0 +1,102 @@
+"""Video files through PyAV: any frame rate, portrait or landscape, container timestamps.
+
+Timestamps are pts * time_base, counted from the stream's start, so a 24 000/1001 fps clip or
+a variable-rate phone clip gets the times the player would show. A rotation in the display
+matrix (phones record landscape and tag it "rotate 90") is applied. A corrupt or truncated
+file raises SourceError after handing over every frame that decoded, so nothing good is lost.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from kiosk.errors import SourceError
+from kiosk.sources import Frame, FrameSource
+
+
+def _rotate(rgb: np.ndarray, degrees_ccw: float) -> np.ndarray:
+    quarter = int(round(degrees_ccw / 90.0)) % 4
+    return np.ascontiguousarray(np.rot90(rgb, quarter)) if quarter else rgb
+
+
+class VideoSource(FrameSource):
+    name = "video"
+
+    def __init__(self, path: str | os.PathLike, threads: int = 0):
+        self.path = Path(path)
+        self.threads = threads
+        self._container = None
+        self.frames_read = 0
+
+    def open(self) -> "VideoSource":
+        import av
+
+        if not self.path.is_file():
+            raise SourceError(f"video {self.path} does not exist")
+        try:
+            self._container = av.open(str(self.path))
+            if not self._container.streams.video:
+                raise SourceError(f"{self.path} has no video stream")
+            self._stream = self._container.streams.video[0]
+            self._stream.thread_type = "AUTO"  # frame threads: decoding is the slow part
+            if self.threads:
+                self._stream.thread_count = self.threads
+        except av.error.FFmpegError as exc:
+            self.close()
+            raise SourceError(f"cannot read video {self.path}: {exc.strerror or exc} "
+                              "(not a video, or the file is damaged)") from exc
+        s = self._stream
+        self.time_base = s.time_base
+        self.start = s.start_time if s.start_time is not None else None
+        self.expected_frames = s.frames or None  # from the container's index; 0 if unknown
+        self.fps = float(s.average_rate) if s.average_rate else None
+        self._decoded = self._container.decode(s)
+        self._last_t = None
+        return self
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) as coded, before any rotation."""
+        return self._stream.width, self._stream.height
+
+    def _timestamp(self, frame) -> float:
+        if frame.pts is None:  # rare: no pts; step by the nominal rate
+            step = 1.0 / (self.fps or 30.0)
+            return 0.0 if self._last_t is None else self._last_t + step
+        if self.start is None:
+            self.start = frame.pts
+        return float((frame.pts - self.start) * self.time_base)
+
+    def read(self) -> Frame | None:
+        import av
+
+        if self._container is None:
+            self.open()
+        try:
+            frame = next(self._decoded, None)
+        except av.error.FFmpegError as exc:
+            raise SourceError(self._broken(f"decoding failed ({exc.strerror or exc})")) from exc
+        if frame is None:
+            if self.expected_frames and self.frames_read < self.expected_frames:
+                raise SourceError(self._broken(
+                    f"it ended after {self.frames_read} of {self.expected_frames} frames"))
+            return None
+        t = self._timestamp(frame)
+        self._last_t = t
+        self.frames_read += 1
+        rgb = frame.to_ndarray(format="rgb24")
+        rotation = getattr(frame, "rotation", 0) or 0
+        return Frame(_rotate(rgb, rotation), t)
+
+    def _broken(self, what: str) -> str:
+        at = f" at {self._last_t:.2f} s" if self._last_t is not None else ""
+        return (f"video {self.path} is truncated or corrupt: {what}{at}; "
+                f"the {self.frames_read} good frames before it were used")
+
+    def close(self) -> None:
+        if self._container is not None:
+            self._container.close()
+            self._container = None

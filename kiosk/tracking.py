@@ -1,0 +1,76 @@
+"""Stay on the person being coached.
+
+MoveNet single-pose returns one person per crop: the most prominent one. The smart crop keeps
+that crop on the tracked person, and this tracker refuses a pose that jumps somewhere the
+tracked person could not have moved in the time since the last frame (a bystander walking
+into the crop, or the model flicking to someone else). After `lost_after` seconds without an
+accepted pose the track is dropped and the next confident full-frame detection starts a new
+one (MoveNet's own choice on the whole frame: the largest, most central person).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kiosk.keypoints import L_HIP, L_SHOULDER, R_HIP, R_SHOULDER
+
+MIN_SCORE = 0.2
+
+
+def anchor_and_scale(kps: np.ndarray, min_score: float = MIN_SCORE):
+    """Centre of the confident torso keypoints, and a body scale that survives a hinge: the
+    largest of torso length, shoulder width and hip width (one of them stays long whether the
+    camera sees the person from the front or the side, upright or bent over)."""
+    torso = kps[[L_SHOULDER, R_SHOULDER, L_HIP, R_HIP]]
+    ok = torso[:, 2] > min_score
+    if ok.sum() < 2:
+        return None, None
+    centre = torso[ok, :2].mean(axis=0)
+    sh, hip = torso[:2, :2].mean(axis=0), torso[2:, :2].mean(axis=0)
+    scale = max(np.linalg.norm(sh - hip), np.linalg.norm(torso[0, :2] - torso[1, :2]),
+                np.linalg.norm(torso[2, :2] - torso[3, :2]))
+    return centre, float(scale)
+
+
+@dataclass
+class Tracker:
+    # A jump larger than (base + speed * dt) body scales is another person.
+    max_jump_base: float = 0.6
+    max_jump_speed: float = 4.0  # body scales per second
+    max_scale_ratio: float = 1.8  # a person does not double in size between frames
+    lost_after: float = 1.0  # seconds without an accepted pose before the track is dropped
+
+    def __post_init__(self):
+        self.reset()
+
+    def reset(self) -> None:
+        self.centre = self.scale = self.t = None
+
+    @property
+    def tracking(self) -> bool:
+        return self.centre is not None
+
+    def expire(self, t: float) -> bool:
+        """Drop the track if it has not been seen for `lost_after` s; True if dropped now."""
+        if self.tracking and t - self.t > self.lost_after:
+            self.reset()
+            return True
+        return False
+
+    def accept(self, kps: np.ndarray, t: float) -> bool:
+        """Is this pose the tracked person (or a fine start for a new track)? Updates the
+        track when it is."""
+        centre, scale = anchor_and_scale(kps)
+        if centre is None:
+            return False
+        if self.tracking:
+            dt = max(t - self.t, 0.0)
+            allowed = (self.max_jump_base + self.max_jump_speed * dt) * self.scale
+            ratio = max(scale, 1e-6) / max(self.scale, 1e-6)
+            if (np.linalg.norm(centre - self.centre) > allowed
+                    or not 1 / self.max_scale_ratio < ratio < self.max_scale_ratio):
+                return False
+        self.centre, self.scale, self.t = centre, scale, t
+        return True
