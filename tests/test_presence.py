@@ -40,7 +40,7 @@ def test_button_wakes_and_restarts_the_timeout():
     assert p.asleep
     assert p.wake(12.0) == WAKE and not p.asleep
     assert p.wake(12.5) is None  # already awake
-    assert feed(p, 13, 22, person=False) == [(22.0, SLEEP)]  # 10 s after the press
+    assert feed(p, 13, 25, person=False) == [(22.5, SLEEP)]  # 10 s after the last press
 
 
 def test_never_sleeps_during_a_set():
