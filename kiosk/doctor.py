@@ -1,0 +1,243 @@
+"""`hinge-mirror doctor`: is this machine ready to be the mirror? One line per check.
+
+Each check returns a Result: pass, warn (works, but something is off or optional is missing)
+or fail, with the fix in words. Required checks failing make the command exit 1. Checks that
+would grab hardware the running service holds (the display) run in a subprocess with a
+timeout, so doctor never hangs or steals the screen.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.config import Config
+
+PASS, WARN, FAIL = "pass", "warn", "fail"
+MIN_FREE_MB, LOW_FREE_MB = 100, 1024
+
+
+@dataclass
+class Result:
+    name: str
+    status: str
+    detail: str
+    fix: str = ""
+    required: bool = True
+
+    def line(self) -> str:
+        tag = {PASS: "PASS", WARN: "WARN", FAIL: "FAIL" if self.required else "WARN"}[self.status]
+        text = f"{tag:<5} {self.name:<8} {self.detail}"
+        return text + (f"  -> fix: {self.fix}" if self.fix and self.status != PASS else "")
+
+    @property
+    def failed(self) -> bool:
+        return self.status == FAIL and self.required
+
+
+def check_config(cfg: Config | None, error: Exception | None) -> Result:
+    if error is not None:
+        return Result("config", FAIL, str(error), "correct that setting (see config.example.toml)")
+    where = cfg.source_path or "no config file, defaults in use"
+    return Result("config", PASS, where)
+
+
+def check_model(cfg: Config) -> list[Result]:
+    """Path and checksum, runtime, then one timed inference on a blank frame."""
+    from kiosk import model_files
+    from kiosk.errors import UserError
+
+    try:
+        path = model_files.find_model(None, cfg.model.path or None, cfg.model.variant)
+        known = model_files.check(path)
+    except UserError as exc:
+        return [Result("model", FAIL, str(exc), f"hinge-mirror models fetch {cfg.model.variant}")]
+    sums = "size and SHA-256 match" if known and known.sha256 else "TFLite file (no published checksum)"
+    out = [Result("model", PASS, f"{path} ({sums})")]
+    try:
+        import numpy as np
+
+        from kiosk.movenet import MoveNet
+
+        net = MoveNet(path, cfg.model.threads)
+        blank = np.zeros((480, 640, 3), np.uint8)
+        tensor = net.prepare(blank)
+        net.invoke(tensor)  # warm-up: first call allocates and packs weights
+        times = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            net.invoke(tensor)
+            times.append((time.perf_counter() - t0) * 1000)
+        ms = sorted(times)[len(times) // 2]
+    except UserError as exc:
+        return out + [Result("runtime", FAIL, str(exc), "pip install ai-edge-litert")]
+    fps_note = "" if ms < 100 else " (slow: expect a laggy gauge; try threads = 2)"
+    out.append(Result("runtime", PASS, f"{net.runtime_name}, {cfg.model.threads} thread(s): "
+                                       f"inference {ms:.1f} ms median of 5{fps_note}"))  # fmt: skip
+    return out
+
+
+def check_camera(cfg: Config) -> Result:
+    src = cfg.camera.source
+    if src == "picamera":
+        try:
+            from picamera2 import Picamera2
+        except ImportError:
+            return Result("camera", FAIL, "picamera2 is not importable",
+                          "sudo apt install python3-picamera2, and create the venv with "
+                          "--system-site-packages (or set [camera] source = \"webcam\")")  # fmt: skip
+        cams = Picamera2.global_camera_info()
+        if not cams:
+            return Result("camera", FAIL, "no Pi camera detected",
+                          "check the ribbon cable (contacts facing the right way), then "
+                          "`rpicam-hello --list-cameras`")  # fmt: skip
+        return Result("camera", PASS, "Pi camera: " + ", ".join(c.get("Model", "?") for c in cams))
+    if src == "webcam":
+        dev = cfg.camera.device
+        if not os.path.exists(dev):
+            found = ", ".join(sorted(glob.glob("/dev/video*"))) or "none"
+            return Result("camera", FAIL, f"{dev} does not exist (video devices: {found})",
+                          "plug the webcam in, or set [camera] device")  # fmt: skip
+        if not os.access(dev, os.R_OK | os.W_OK):
+            return Result("camera", FAIL, f"no permission to open {dev}",
+                          "add the user to the video group (install-service does)")
+        return _open_one_frame(dev, fmt="v4l2")
+    if not Path(src).is_file():
+        return Result("camera", FAIL, f"video file {src} not found",
+                      'fix [camera] source: "picamera", "webcam" or an existing video file')
+    return _open_one_frame(src)
+
+
+def _open_one_frame(what: str, fmt: str | None = None) -> Result:
+    try:
+        import av
+
+        with av.open(what, format=fmt, timeout=5) as c:
+            frame = next(c.decode(video=0))
+        return Result("camera", PASS, f"{what}: {frame.width}x{frame.height} frames")
+    except Exception as exc:  # av.error.*, StopIteration: any failure means no frames
+        return Result("camera", FAIL, f"{what} gives no frames ({exc.__class__.__name__}: {exc})",
+                      "check the file or device; try another with [camera] source")
+
+
+def check_gpio(cfg: Config) -> Result:
+    from kiosk.buttons import GpioButtons
+
+    b = GpioButtons(cfg.buttons, lambda _a: None)
+    import logging
+
+    logging.getLogger("kiosk.buttons").disabled = True  # doctor prints its own line
+    try:
+        ok = b.start()
+    finally:
+        b.close()
+        logging.getLogger("kiosk.buttons").disabled = False
+    if not ok:
+        return Result("gpio", FAIL, f"no GPIO ({b.reason}); the keyboard still works",
+                      "on a Pi: sudo apt install python3-lgpio; user in the gpio group",
+                      required=False)  # fmt: skip
+    from gpiozero import Device
+
+    pins = ", ".join(f"{n} BCM{p[0]}" for n, p in b.plan().items())
+    return Result("gpio", PASS, f"{type(Device.pin_factory).__name__}: {pins} ({cfg.buttons.mode}-button)")
+
+
+DISPLAY_PROBE = (
+    "import pygame; pygame.display.init(); "
+    "print(pygame.display.get_driver(), *pygame.display.get_desktop_sizes()[:1])"
+)
+
+
+def check_display(cfg: Config) -> Result:
+    env = dict(os.environ)
+    if not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
+        env.setdefault("SDL_VIDEODRIVER", "kmsdrm")
+    want = env.get("SDL_VIDEODRIVER", "default")
+    try:
+        r = subprocess.run([sys.executable, "-c", DISPLAY_PROBE], capture_output=True, text=True,
+                           env={**env, "PYGAME_HIDE_SUPPORT_PROMPT": "1"}, timeout=20)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return Result("display", FAIL, f"{want}: display start-up hung",
+                      "is the hinge-mirror service holding the screen? sudo systemctl stop hinge-mirror")
+    if r.returncode != 0:
+        err = (r.stderr.strip().splitlines() or ["?"])[-1]
+        fix = ("stop the service (it owns the screen), check /dev/dri/card* exists and the user "
+               "is in the video and render groups" if want == "kmsdrm" else
+               "set SDL_VIDEODRIVER=kmsdrm on a console, or run on a desktop")  # fmt: skip
+        return Result("display", FAIL, f"{want}: {err}", fix)
+    driver, *size = r.stdout.split()
+    status = WARN if driver in ("dummy", "offscreen") else PASS
+    return Result("display", status, f"SDL driver {driver}, screen {' x '.join(size) or '?'}, "
+                                     f"{cfg.display.orientation}",
+                  "no real screen: this only works for --headless" if status == WARN else "")
+
+
+def check_audio(cfg: Config) -> Result:
+    if cfg.audio.mute:
+        return Result("audio", PASS, "muted in the config", required=False)
+    pcms = glob.glob("/dev/snd/pcmC*D*p")
+    notes = []
+    if cfg.audio.speech and not shutil.which("espeak-ng"):
+        notes.append("espeak-ng missing (no spoken cues)")
+    if not pcms:
+        return Result("audio", FAIL, "no sound output device; ticks and tones are silent",
+                      "connect HDMI audio or a speaker; check `aplay -l`", required=False)
+    if notes:
+        return Result("audio", FAIL, f"{len(pcms)} output(s); " + "; ".join(notes),
+                      "sudo apt install espeak-ng", required=False)
+    return Result("audio", PASS, f"{len(pcms)} output device(s), volume {cfg.audio.volume}",
+                  required=False)
+
+
+def check_disk(cfg: Config) -> Result:
+    from kiosk.history import state_dir
+
+    d = state_dir(cfg.data.directory)
+    probe = d
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    free_mb = shutil.disk_usage(probe).free / 2**20
+    writable = os.access(d if d.exists() else probe, os.W_OK)
+    if not writable:
+        return Result("disk", FAIL, f"{d} is not writable (history cannot be saved)",
+                      "run as the service user, or set [data] directory")
+    if free_mb < MIN_FREE_MB:
+        return Result("disk", FAIL, f"only {free_mb:.0f} MB free at {probe}",
+                      "free some space (journalctl --vacuum-size=50M, apt clean)")
+    status = WARN if free_mb < LOW_FREE_MB else PASS
+    return Result("disk", status, f"{free_mb:,.0f} MB free for {d}",
+                  "free some space soon" if status == WARN else "", required=False)
+
+
+def check_cec(cfg: Config) -> Result | None:
+    if not cfg.presence.cec:
+        return None
+    if not shutil.which("cec-ctl"):
+        return Result("cec", FAIL, "[presence] cec = true but cec-ctl is missing",
+                      "sudo apt install v4l-utils", required=False)
+    if not glob.glob("/dev/cec*"):
+        return Result("cec", FAIL, "no /dev/cec* device", "connect the monitor by HDMI "
+                      "(port 0 on a Pi 4/5) and enable CEC in its menu", required=False)
+    return Result("cec", PASS, "cec-ctl and " + ", ".join(glob.glob("/dev/cec*")), required=False)
+
+
+def run_checks(cfg: Config | None, config_error: Exception | None, skip: set[str] = frozenset()):
+    """Yield results in order; after a config error the rest run on the defaults."""
+    yield check_config(cfg, config_error)
+    cfg = cfg or Config()
+    steps = [("model", check_model), ("camera", check_camera), ("gpio", check_gpio),
+             ("display", check_display), ("audio", check_audio), ("disk", check_disk),
+             ("cec", check_cec)]  # fmt: skip
+    for name, fn in steps:
+        if name in skip:
+            continue
+        res = fn(cfg)
+        for r in res if isinstance(res, list) else [res]:
+            if r is not None:
+                yield r

@@ -1,0 +1,78 @@
+"""`hinge-mirror doctor`: one line per check, the fix on failures, non-zero exit when a
+required check fails (bad config, corrupt model, missing video), zero when all pass."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+
+def make_video(path: Path, frames=5, size=(160, 120)):
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("mpeg4", rate=10)
+        s.width, s.height, s.pix_fmt = size[0], size[1], "yuv420p"
+        rng = np.random.default_rng(0)
+        for _ in range(frames):
+            img = rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)
+            for pkt in s.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                c.mux(pkt)
+        for pkt in s.encode():
+            c.mux(pkt)
+
+
+def doctor(tmp_path, config_text: str, *extra):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(config_text + f'\n[data]\ndirectory = "{tmp_path / "state"}"\n')
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SDL_VIDEODRIVER": "dummy",
+           "SDL_AUDIODRIVER": "dummy"}  # fmt: skip
+    r = subprocess.run([sys.executable, "-m", "kiosk", "doctor", "--config", str(cfg), *extra],
+                       capture_output=True, text=True, timeout=180, env=env)  # fmt: skip
+    lines = {l.split()[1]: l for l in r.stdout.splitlines() if l[:4] in ("PASS", "WARN", "FAIL")}
+    return r, lines
+
+
+@pytest.mark.model
+def test_all_required_checks_pass_with_model_and_video(tmp_path, model_path):
+    video = tmp_path / "clip.mp4"
+    make_video(video)
+    r, lines = doctor(tmp_path, f'[camera]\nsource = "{video}"\n[model]\npath = "{model_path}"\n')
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert lines["config"].startswith("PASS")
+    assert lines["model"].startswith("PASS") and "SHA-256 match" in lines["model"]
+    assert lines["runtime"].startswith("PASS") and " ms median" in lines["runtime"]
+    assert lines["camera"].startswith("PASS") and "160x120" in lines["camera"]
+    assert lines["display"].startswith("WARN") and "dummy" in lines["display"]  # not a screen
+    assert lines["disk"].split()[0] in ("PASS", "WARN")
+    assert set(lines) >= {"gpio", "audio"}  # optional checks still reported
+    assert r.stdout.strip().endswith("Ready.")
+
+
+def test_corrupt_model_and_missing_video_fail_with_fixes(tmp_path):
+    bad = tmp_path / "movenet_singlepose_lightning_int8_v4.tflite"
+    bad.write_bytes(b"<html>not a model</html>" * 100)
+    r, lines = doctor(tmp_path, f'[camera]\nsource = "{tmp_path}/nope.mp4"\n[model]\npath = "{bad}"\n',
+                      "--skip", "display")  # fmt: skip
+    assert r.returncode == 1
+    assert lines["model"].startswith("FAIL") and "fix: hinge-mirror models fetch" in lines["model"]
+    assert lines["camera"].startswith("FAIL") and "not found" in lines["camera"]
+    assert "display" not in lines
+    assert "2 required check(s) failed." in r.stdout
+
+
+def test_bad_config_is_a_failed_check_and_the_rest_still_run(tmp_path):
+    r, lines = doctor(tmp_path, "[camera]\nfps = 0\n", "--skip", "model", "--skip", "display")
+    assert r.returncode == 1
+    assert lines["config"].startswith("FAIL") and "[camera] fps = 0" in lines["config"]
+    assert "camera" in lines and "disk" in lines
+
+
+def test_no_gpio_is_a_warning_not_a_failure(tmp_path):
+    video = tmp_path / "clip.mp4"
+    make_video(video)
+    r, lines = doctor(tmp_path, f'[camera]\nsource = "{video}"\n', "--skip", "model",
+                      "--skip", "display")  # fmt: skip
+    assert lines["gpio"].startswith("WARN") and "keyboard still works" in lines["gpio"]
+    assert r.returncode == 0, r.stdout
