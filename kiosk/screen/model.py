@@ -1,0 +1,49 @@
+"""What the screens read: one plain snapshot per frame, built by the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kiosk.coach import Cue
+from kiosk.flow import Flow
+from kiosk.keypoints import Pose
+
+
+@dataclass(frozen=True)
+class ExerciseInfo:
+    id: str
+    name: str
+    how_to: str
+    band: tuple[float, float]  # target back angle at the bottom, degrees from vertical
+    gear: str = "none"  # what the animated figure holds: none | band | bar | dumbbells
+
+
+@dataclass(frozen=True)
+class SetRecord:
+    """One finished set, as the history screen shows it."""
+
+    started: float  # epoch seconds
+    exercise: str
+    reps: int
+    score: float  # mean rep score 0..100
+
+
+@dataclass
+class ViewModel:
+    flow: Flow
+    t: float  # the app's clock, seconds (drives animation, holds and timeouts)
+    clock_text: str = ""  # wall-clock time for the idle screen, e.g. "21:45"
+    cue: Cue | None = None
+    info: dict[str, ExerciseInfo] = field(default_factory=dict)
+    history: list[SetRecord] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # shown on the glass in words
+    ghost: Pose | None = None  # the live pose for the small mirrored skeleton (None = off)
+    pip: Pose | None = None  # the demo athlete, drawn picture-in-picture
+    pip_label: str = ""
+    idle_since: float = 0.0  # when the idle screen came up (drift and dimming)
+    hints: bool = True  # show which button does what
+    one_button: bool = False  # hints say "press / hold" instead of naming three buttons
+    view_pose: Pose | None = None  # the latest pose, for the get-set "what the camera sees"
+
+    def exercise_info(self, exercise: str) -> ExerciseInfo:
+        return self.info.get(exercise) or ExerciseInfo(exercise, exercise, "", (45.0, 80.0))

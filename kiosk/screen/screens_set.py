@@ -1,0 +1,200 @@
+"""Screens of a set: get set, coaching, set summary.
+
+While coaching, the middle of the glass stays clear for the reflection: the rep count and the
+gauge sit at the top (portrait) or the sides (landscape), the cue at the bottom.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pygame
+
+from kiosk.coach import top_fault
+from kiosk.faults import FAULTS
+from kiosk.reports import Phase, View
+from kiosk.screen.canvas import Canvas
+from kiosk.screen.model import ViewModel
+from kiosk.screen.screens_rest import hint
+from kiosk.screen.theme import AMBER, CUE_COLOURS, DIM, GREEN, GREY, RED, WHITE, score_colour
+from kiosk.screen.widgets import bar_chart, check, gauge, progress, rep_ticks, skeleton, trunk_colour
+
+PHASE_WORDS = {
+    Phase.WAITING: "Step into view",
+    Phase.CALIBRATING: "Stand still",
+    Phase.STANDING: "Ready",
+    Phase.DESCENDING: "Hips back",
+    Phase.BOTTOM: "Hold the stretch",
+    Phase.ASCENDING: "Drive up",
+}
+FIXES = (
+    ("Too close?", "step back until your feet show"),
+    ("Cut off?", "step back or tilt the camera"),
+    ("Too dark?", "turn on a light in front of you"),
+    ("Someone else in view?", "ask them to step aside"),
+)
+
+
+def get_set(cv: Canvas, m: ViewModel) -> None:
+    L = cv.layout
+    st = m.flow.state
+    info = m.exercise_info(m.flow.exercise)
+    r = cv.text(f"Get set: {info.name}", L.s(50), GREY, "topleft", (L.margin, L.margin))
+    if st is None or not st.person:
+        big = st.message if st is not None and st.message else "Step back until your whole body is in view"
+    elif st.phase is Phase.CALIBRATING:
+        big = "Stand tall and still"
+    else:
+        big = st.message or "Stand tall and still"
+    text_w = L.w - 2 * L.margin if L.portrait else L.s(1000)
+    b = cv.paragraph(big, L.s(84), WHITE, text_w, (L.margin, r.bottom + L.s(40)), bold=True, max_lines=3)
+    y = b.bottom + L.s(50)
+    size = L.s(48)
+    step = cv.line_height(size) + L.s(14)
+    view = st.view if st is not None else View.UNKNOWN
+    items = [
+        (st is not None and st.person, "Whole body in view"),
+        (view in (View.SIDE, View.OBLIQUE),
+         "Side view found" if view in (View.SIDE, View.OBLIQUE) else "Turn side-on to the mirror"),
+    ]
+    for ok, label in items:
+        cy = y + cv.line_height(size) // 2
+        colour = GREEN if ok else DIM
+        if ok:
+            check(cv, (L.margin + L.s(26), cy), L.s(40), GREEN, L.s(8))
+        else:
+            cv.circle(DIM, (L.margin + L.s(26), cy), L.s(18), L.s(4))
+        cv.text(label, size, WHITE if ok else GREY, "topleft", (L.margin + L.s(80), y))
+        y += step
+    frac = m.flow.calibration_progress(m.t)
+    cv.text("Calibrating: stand still" if frac > 0 else "Then stand still for a moment",
+            size, WHITE if frac > 0 else GREY, "topleft", (L.margin + L.s(80), y))
+    y += step
+    progress(cv, pygame.Rect(L.margin + L.s(80), y, L.s(560), L.s(44)), frac)
+    y += L.s(100)
+    fix_size = L.s(38)
+    for head, fix in FIXES:
+        h = cv.text(head, fix_size, GREY, "topleft", (L.margin, y), bold=True)
+        cv.text(fix, fix_size, DIM, "topleft", (h.right + L.s(14), y))
+        y += cv.line_height(fix_size) + L.s(6)
+    if m.view_pose is not None:
+        # What the camera sees, as a skeleton in the frame (not a picture).
+        if L.portrait:
+            box = pygame.Rect(L.w - L.margin - L.s(420), L.h - L.s(860), L.s(420), L.s(560))
+        else:
+            box = pygame.Rect(L.w - L.margin - L.s(600), L.s(200), L.s(600), L.s(640))
+        area = skeleton(cv, m.view_pose, box, trunk=GREEN)
+        cv.text("what the camera sees", L.s(32), DIM, "midtop", (area.centerx, area.bottom + L.s(10)))
+    hint(cv, m, "another exercise", "", "another exercise")
+
+
+def coaching(cv: Canvas, m: ViewModel) -> None:
+    L = cv.layout
+    flow = m.flow
+    st = flow.state
+    info = m.exercise_info(flow.exercise)
+    phase = st.phase if st is not None else Phase.WAITING
+    live = st.live_faults if st is not None else []
+    angle = st.back_angle_deg if st is not None and st.person else None
+    name = cv.text(info.name, L.s(50), GREY, "topleft", (L.margin, L.margin))
+    count = cv.text(str(flow.reps), L.s(340), WHITE, "topleft", (L.margin - L.s(12), name.bottom - L.s(30)), bold=True)
+    ink = cv.inks[-1]
+    cv.text("reps", L.s(56), GREY, "bottomleft", (ink.right + L.s(24), ink.bottom + L.s(10)))
+    ph = cv.text(PHASE_WORDS[phase], L.s(60), WHITE, "topleft", (L.margin, ink.bottom + L.s(40)))
+    ticks = pygame.Rect(L.margin, ph.bottom + L.s(20), L.s(720), L.s(70))
+    cue_w = L.w - 2 * L.margin
+    if L.portrait:
+        radius = L.s(300)
+        pivot = (L.w - L.margin - radius - L.s(90), L.margin + radius + L.s(70))
+        cue_top = L.h - L.s(470)
+    else:
+        radius = L.s(360)
+        pivot = (L.w - L.margin - radius - L.s(90), L.margin + radius + L.s(80))
+        cue_top = L.h - L.s(330)
+    gauge(cv, pivot, radius, angle, info.band, facing=1, in_fault=bool(live))
+    ang_text = f"{angle:.0f}\u00b0" if angle is not None else "--"
+    a = cv.text(ang_text, L.s(76), WHITE, "topleft", (pivot[0] - L.s(40), pivot[1] + L.s(30)), bold=True)
+    cv.text("back angle", L.s(34), GREY, "topleft", (a.right + L.s(16), a.bottom - cv.line_height(L.s(34)) - L.s(8)))
+    cv.text(f"target {info.band[0]:.0f}\u2013{info.band[1]:.0f}\u00b0", L.s(34), GREEN, "topleft",
+            (a.x, a.bottom + L.s(4)))
+    rep_ticks(cv, flow.reports, ticks)
+    if st is not None and not st.person:
+        text, colour = (st.message or "Step back into view"), AMBER
+    elif m.cue is not None:
+        text, colour = m.cue.text, CUE_COLOURS[m.cue.kind]
+    else:
+        text, colour = "", WHITE
+    if m.ghost is not None:
+        # Small, mirrored like the reflection; the trunk line shows the judgement.
+        if L.portrait:
+            box = pygame.Rect(L.w - L.margin - L.s(260), cue_top - L.s(360), L.s(260), L.s(320))
+        else:
+            box = pygame.Rect(L.margin, L.h - L.margin - L.s(80) - L.s(300), L.s(260), L.s(300))
+            cue_w = L.w - 2 * (box.right + L.s(40))
+        skeleton(cv, m.ghost, box, trunk=trunk_colour(live))
+    if text:
+        cv.paragraph(text, L.s(96), colour, cue_w, (L.w // 2, cue_top), align="center", bold=True, max_lines=2)
+    if m.pip is not None:
+        w = L.s(380) if L.portrait else L.s(420)
+        box = pygame.Rect(L.margin, cue_top - L.s(30) - w, w, w) if L.portrait else \
+            pygame.Rect(L.w // 2 - w // 2, L.s(120), w, w)
+        skeleton(cv, m.pip, box, mirror=False, trunk=AMBER if live else GREEN)
+        cv.text(m.pip_label or "demo athlete", L.s(30), DIM, "midtop", (box.centerx, box.bottom + L.s(6)))
+    hint(cv, m, "", "stop the set", "stop the set")  # NEXT is ignored: a stray press must not stop
+
+
+def best_rep(reports):
+    return max(reports, key=lambda r: (r.score, -len(r.faults), -r.index)) if reports else None
+
+
+def advice(reports) -> str:
+    """One thing for next time: the most common (then most urgent) fault, else praise."""
+    faults = Counter(f for r in reports for f in r.faults if f in FAULTS)
+    if not faults:
+        return "Clean set! Now lower slowly: three seconds down."
+    most = max(faults.values())
+    worst = top_fault([f for f, n in faults.items() if n == most])
+    return FAULTS[worst].cue
+
+
+def summary(cv: Canvas, m: ViewModel) -> None:
+    L = cv.layout
+    exercise, reports = m.flow.last_set or (m.flow.exercise, ())
+    reports = list(reports)
+    info = m.exercise_info(exercise)
+    r = cv.text(f"Set done: {info.name}", L.s(52), GREY, "topleft", (L.margin, L.margin))
+    n = cv.text(str(len(reports)), L.s(200), WHITE, "topleft", (L.margin - L.s(6), r.bottom), bold=True)
+    mean = sum(x.score for x in reports) / len(reports) if reports else 0
+    cv.text("reps", L.s(52), GREY, "bottomleft", (n.right + L.s(20), n.bottom - L.s(40)))
+    sc = cv.text(f"{mean:.0f}", L.s(200), score_colour(mean), "topleft", (n.right + L.s(200), r.bottom), bold=True)
+    cv.text("score", L.s(52), GREY, "bottomleft", (sc.right + L.s(20), sc.bottom - L.s(40)))
+    if L.portrait:
+        chart = pygame.Rect(L.margin, n.bottom + L.s(40), L.w - 2 * L.margin, L.s(520))
+        col = pygame.Rect(L.margin, chart.bottom + L.s(50), L.w - 2 * L.margin, L.s(600))
+    else:
+        chart = pygame.Rect(L.margin, n.bottom + L.s(40), L.s(980), L.h - n.bottom - L.s(240))
+        col = pygame.Rect(L.s(1140), L.s(160), L.w - L.s(1140) - L.margin, L.s(700))
+    cv.text("back angle per rep", L.s(34), DIM, "topleft", (chart.x, chart.y - L.s(10)))
+    bar_chart(cv, reports, pygame.Rect(chart.x, chart.y + L.s(40), chart.width, chart.height - L.s(40)),
+              info.band, L.s(32))
+    y = col.y
+    best = best_rep(reports)
+    if best is not None:
+        b = cv.text(f"Best rep: {best.index}", L.s(52), GREEN, "topleft", (col.x, y), bold=True)
+        cv.text(f"score {best.score}, {best.back_angle_deg:.0f}\u00b0", L.s(40), GREY, "bottomleft",
+                (b.right + L.s(20), b.bottom - L.s(6)))
+        y = b.bottom + L.s(30)
+    size = L.s(38)
+    faulty = [x for x in reports if x.faults][-5:]
+    for rep in faulty:
+        f = top_fault(rep.faults)
+        extra = f" +{len(rep.faults) - 1}" if len(rep.faults) > 1 else ""
+        cv.text(f"Rep {rep.index}: {FAULTS[f].cue if f else rep.faults[0]}{extra}", size,
+                score_colour(rep.score), "topleft", (col.x, y))
+        y += cv.line_height(size) + L.s(4)
+    if not faulty and reports:
+        cv.text("No faults in any rep", size, GREEN, "topleft", (col.x, y))
+        y += cv.line_height(size)
+    nt = cv.text("Next time", L.s(40), GREY, "topleft", (col.x, y + L.s(40)))
+    cv.paragraph(advice(reports), L.s(56), WHITE, col.width, (col.x, nt.bottom + L.s(4)), bold=True, max_lines=3)
+    hint(cv, m, "finish", "another set", "finish")

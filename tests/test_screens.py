@@ -1,0 +1,141 @@
+"""Every screen, headless, in portrait and landscape: written to artifacts/screens/ for review,
+and checked for clipped or overlapping text and for black outside the drawn content."""
+
+from __future__ import annotations
+
+import numpy as np
+import pygame
+import pytest
+
+from kiosk.coach import Cue, fault_cue
+from kiosk.flow import Flow, Screen
+from kiosk.keypoints import Pose
+from kiosk.reports import JudgeState, Phase, RepReport, View
+from kiosk.screen import Canvas, ViewModel, render
+from kiosk.screen.model import ExerciseInfo, SetRecord
+
+EXERCISES = ("hinge", "hello", "deadlift", "skier-swing")
+INFO = {
+    "hinge": ExerciseInfo("hinge", "Hip hinge", "Hands on hips: push your hips back, chest toward parallel, stand tall.", (50, 85)),
+    "hello": ExerciseInfo("hello", "Good morning", "Band behind your neck: hinge forward with a long back.", (45, 80), "band"),
+    "deadlift": ExerciseInfo("deadlift", "Deadlift", "Bar close to your legs: hips back, brace, stand up tall.", (40, 70), "bar"),
+    "skier-swing": ExerciseInfo("skier-swing", "Skier swing", "Dumbbells back past your hips, then snap to chest height.", (35, 70), "dumbbells"),
+}
+SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
+
+
+def standing_pose(t: float = 0.0, lean: float = 0.0) -> Pose:
+    """A side-on person in a 640x480 frame, trunk leaning `lean` radians forward."""
+    hip = np.array([300.0, 250.0])
+    sh = hip + 140 * np.array([np.sin(lean), -np.cos(lean)])
+    kp = np.zeros((17, 3))
+    pts = {0: sh + [10, -40], 1: sh + [14, -46], 2: sh + [6, -46], 3: sh + [0, -40], 4: sh + [0, -40],
+           5: sh, 6: sh + [4, 0], 7: sh + [0, 70], 8: sh + [4, 70], 9: sh + [0, 130], 10: sh + [4, 130],
+           11: hip, 12: hip + [4, 0], 13: [312, 350], 14: [316, 350], 15: [305, 440], 16: [309, 440]}  # fmt: skip
+    for i, p in pts.items():
+        kp[i, :2] = p
+    kp[:, 2] = 0.9
+    return Pose(kp, t, (640, 480))
+
+
+def reps(n: int = 8) -> list[RepReport]:
+    out = []
+    faults = {2: ["rounded_back"], 4: ["squatting", "too_fast"], 6: ["too_shallow"]}
+    for i in range(1, n + 1):
+        f = faults.get(i, [])
+        out.append(RepReport(i, i * 3.0, i * 3.0 + 2.6, 62 + 6 * np.sin(i) - (25 if "too_shallow" in f else 0),
+                             110, 20, 0.2, 1.2, 1.0, f, 95 - 30 * len(f) - i % 3))  # fmt: skip
+    return out
+
+
+def model_for(screen: Screen, t: float = 1000.0, **kw) -> ViewModel:
+    flow = Flow(EXERCISES)
+    flow.screen, flow.entered_at, flow.choice = screen, t - 5, 1
+    rr = reps()
+    if screen is Screen.GET_SET:
+        flow.state = JudgeState(t, Phase.CALIBRATING, View.SIDE, True, 3.0, 0.9, message="")
+        flow.calibrating_since = t - 0.8
+    if screen is Screen.COACHING:
+        flow.reports = rr[:5]
+        flow.state = JudgeState(t, Phase.DESCENDING, View.SIDE, True, 57.0, 0.9, reps=5,
+                                live_faults=["rounded_back"])  # fmt: skip
+    if screen is Screen.SUMMARY:
+        flow.last_set = ("hello", tuple(rr))
+    history = [SetRecord(1.7e9 + i * 86400, EXERCISES[i % 4], 6 + i % 5, 60 + 4 * i) for i in range(9)]
+    m = ViewModel(flow=flow, t=t, clock_text="21:45", info=INFO, history=history,
+                  cue=fault_cue("rounded_back", 6), idle_since=t - 10, view_pose=standing_pose(t))
+    for k, v in kw.items():
+        setattr(m, k, v)
+    return m
+
+
+CASES = {
+    "idle": lambda: model_for(Screen.IDLE),
+    "idle-muscles": lambda: model_for(Screen.IDLE, idle_since=1000.0 - 125),
+    "idle-plain": lambda: model_for(Screen.IDLE, idle_since=1000.0 - 35),
+    "choose": lambda: model_for(Screen.CHOOSE),
+    "get_set": lambda: model_for(Screen.GET_SET),
+    "coaching": lambda: model_for(Screen.COACHING),
+    "coaching-ghost": lambda: model_for(Screen.COACHING, ghost=standing_pose(0, 0.9),
+                                        cue=Cue("Good rep!", "good", 50)),
+    "coaching-error": lambda: model_for(Screen.COACHING, errors=["Camera lost: retrying (check the cable)"]),
+    "summary": lambda: model_for(Screen.SUMMARY),
+    "history": lambda: model_for(Screen.HISTORY),
+    "history-empty": lambda: model_for(Screen.HISTORY, history=[]),
+}
+
+
+def check_canvas(cv: Canvas) -> None:
+    w, h = cv.surface.get_size()
+    screen = pygame.Rect(0, 0, w, h)
+    # Checked on the ink (lit pixels) of each text: line boxes of big digits overlap harmlessly.
+    inks = [(text, ink) for (text, _), ink in zip(cv.texts, cv.inks)]
+    for text, r in inks:
+        assert screen.contains(r), f"text clipped: {text!r} at {r}"
+    for i, (ta, ra) in enumerate(inks):
+        for tb, rb in inks[i + 1:]:
+            assert not ra.colliderect(rb), f"text overlaps: {ta!r} {ra} and {tb!r} {rb}"
+    mask = np.zeros((w, h), bool)
+    for _, r in cv.texts:
+        mask[r.left:r.right, r.top:r.bottom] = True
+    for r in cv.shapes:
+        rr = r.clip(screen)
+        mask[rr.left:rr.right, rr.top:rr.bottom] = True
+    px = pygame.surfarray.pixels3d(cv.surface)
+    outside = px[~mask]
+    assert outside.size == 0 or outside.max() == 0, "lit pixels outside any drawn content"
+    assert mask.mean() < 0.6, "the glass is mostly covered: no room for the reflection"
+
+
+@pytest.mark.parametrize("orient", SIZES)
+@pytest.mark.parametrize("case", CASES)
+def test_screen(case, orient, artifacts_dir):
+    pygame.init()
+    surf = pygame.Surface(SIZES[orient])
+    cv = Canvas(surf)
+    render(cv, CASES[case]())
+    out = artifacts_dir / "screens"
+    out.mkdir(exist_ok=True)
+    pygame.image.save(surf, str(out / f"{case}-{orient}.png"))
+    assert cv.texts, "nothing drawn"
+    check_canvas(cv)
+
+
+def test_overlap_check_catches_overlap():
+    pygame.init()
+    cv = Canvas(pygame.Surface((400, 300)))
+    cv.begin()
+    cv.text("Hello", 40, (255, 255, 255), "topleft", (10, 10))
+    cv.text("World", 40, (255, 255, 255), "topleft", (20, 20))
+    with pytest.raises(AssertionError, match="overlaps"):
+        check_canvas(cv)
+
+
+def test_black_check_catches_stray_pixels():
+    pygame.init()
+    cv = Canvas(pygame.Surface((400, 300)))
+    cv.begin()
+    cv.text("Hi", 40, (255, 255, 255), "topleft", (10, 10))
+    cv.surface.set_at((300, 200), (9, 9, 9))
+    with pytest.raises(AssertionError, match="outside"):
+        check_canvas(cv)
