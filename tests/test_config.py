@@ -71,7 +71,7 @@ def test_values_are_read_and_typed():
         ("[screen]\nx = 1", r"unknown section \[screen\]"),
         ("camera = 3", r"\[camera\] must be a table"),
         ("[exercises.squat]\nx = 1", r"unknown exercise \[exercises.squat\]"),
-        ('[exercises.hinge]\nmax_back = "a lot"', r'\[exercises.hinge\] max_back = "a lot" .*a number'),
+        ('[exercises.hinge]\nmax_back = "a lot"', r"\[exercises.hinge\] .*unknown rule 'max_back'"),
         ("[camera\nfps = 3", r"not valid TOML"),
     ],
 )
@@ -106,6 +106,31 @@ def test_bad_config_exits_2_through_the_cli(tmp_path):
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
-def test_rules_overrides_reach_the_judge_shape():
-    cfg = config.parse("[exercises.deadlift]\n")
-    assert cfg.rules_overrides("deadlift") is None and cfg.rules_overrides("hello") is None
+def test_exercise_overrides_are_checked_by_the_judge_rules():
+    from kiosk.judge.rules import rules_for
+
+    cfg = config.parse("[exercises.deadlift]\nsquat_knee_deg = 85\nband_deg = [35.0, 80.0]\n")
+    rules = rules_for("deadlift", cfg.rules_overrides("deadlift"))
+    assert rules.squat_knee_deg == 85.0 and rules.band_deg == (35.0, 80.0)
+    assert cfg.rules_overrides("hello") is None
+    with pytest.raises(ConfigError, match=r"\[exercises.deadlift\] .*squat_knees"):
+        config.parse("[exercises.deadlift]\nsquat_knees = 85\n")
+    with pytest.raises(ConfigError, match=r"\[exercises.hinge\] .*must be a number"):
+        config.parse('[exercises.hinge]\nshallow_deg = "deep"\n')
+    with pytest.raises(ConfigError, match=r"\[exercises.hello\] .*band_deg"):
+        config.parse("[exercises.hello]\nband_deg = [90, 40]\n")
+
+
+def test_example_override_block_is_valid_and_lists_every_threshold():
+    from dataclasses import fields as dc_fields
+
+    from kiosk.judge.rules import Rules
+
+    text = EXAMPLE.read_text()
+    block = text[text.index("# [exercises.deadlift]"):]
+    uncommented = "\n".join(l[2:] for l in block.splitlines() if l.startswith("# "))
+    cfg = config.parse(uncommented)
+    assert cfg.rules_overrides("deadlift")
+    listed = text[text.index("Any of:"):text.index("For example")]
+    names = set(re.findall(r"[a-z_]+_[a-z_]+|arms_min", listed))
+    assert names == {f.name for f in dc_fields(Rules)} - {"id", "name", "how_to"}
