@@ -217,6 +217,17 @@ class History:
             out.append(SessionSummary(s["id"], s["started_at"], s["ended_at"], sets))
         return out
 
+    def recent_sets(self, limit: int = 30) -> list[SetSummary]:
+        """The last sets that have reps, oldest first (the History screen's bars and trend)."""
+        rows = self._rows(
+            "SELECT s.id, s.exercise, s.view, s.started_at, COUNT(r.id) AS n, AVG(r.score) AS score,"
+            " AVG(r.back_angle_deg) AS back FROM sets s JOIN reps r ON r.set_id = s.id"
+            " GROUP BY s.id ORDER BY s.started_at DESC, s.id DESC LIMIT ?",
+            (limit,),
+        )
+        return [SetSummary(r["id"], r["exercise"], r["view"], r["started_at"], r["n"], r["score"],
+                           r["back"]) for r in reversed(rows)]  # fmt: skip
+
     def trends(self, exercise: str | None = None, limit: int = 30) -> list[dict]:
         """Per session, oldest first: reps and mean score (optionally for one exercise)."""
         where, args = ("AND st.exercise=?", (exercise,)) if exercise else ("", ())

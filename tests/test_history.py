@@ -98,6 +98,10 @@ def test_recent_sessions_and_trends(tmp_path):
     t = h.trends("skier-swing")
     assert [p["reps"] for p in t] == [2, 3] and [p["mean_score"] for p in t] == [65, 90]
     assert h.trends("deadlift") == []
+    h.start_set("hello", "front")  # no reps: not a set worth showing
+    sets = h.recent_sets()
+    assert [(x.exercise, x.reps, x.mean_score) for x in sets] == [("skier-swing", 2, 65), ("skier-swing", 3, 90)]
+    assert [x.reps for x in h.recent_sets(limit=1)] == [3]
 
 
 def test_state_dir_order(monkeypatch, tmp_path):
