@@ -1,0 +1,226 @@
+"""The kiosk's render loop, and the one place where its parts are wired together.
+
+    feed (camera or generated athlete) -> PoseWorker thread -> judge -> coach -> screens
+    keyboard / GPIO buttons (pygame events) -> flow (the screen state machine)
+
+Collaborators the Pi adds are optional constructor arguments, each with a tiny interface:
+  history   kiosk.history.History: start_session(), start_set(exercise) -> id,
+            add_rep(id, RepReport), end_set(id), set_view(id, view),
+            end_session(), recent_sets(limit)
+  notifier  kiosk.sdnotify.Notifier: ready(), watchdog(), stopping()
+  presence  kiosk.presence.Presence: update(t, person, busy) -> "sleep"|"wake"|None, wake(t),
+            frame_interval(fps)
+Buttons post actions with `post_action` from their own thread (pygame.event.post is
+thread-safe); the render loop is the only code that touches the screen.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable
+
+import pygame
+
+from kiosk.coach import Coach, Cue
+from kiosk.flow import Action, Effect, Flow, Screen
+from kiosk.reports import JudgeState
+from kiosk.screen import Canvas, ViewModel, render
+from kiosk.screen.model import ExerciseInfo, SetRecord
+
+log = logging.getLogger(__name__)
+
+ACTION_EVENT = pygame.event.custom_type()
+KEYS = {
+    pygame.K_RIGHT: Action.NEXT, pygame.K_DOWN: Action.NEXT, pygame.K_SPACE: Action.NEXT,
+    pygame.K_LEFT: Action.NEXT, pygame.K_UP: Action.NEXT,
+    pygame.K_RETURN: Action.SELECT, pygame.K_KP_ENTER: Action.SELECT,
+    pygame.K_ESCAPE: Action.BACK, pygame.K_BACKSPACE: Action.BACK,
+    pygame.K_END: Action.LONG_PRESS, pygame.K_DELETE: Action.LONG_PRESS,
+}  # fmt: skip
+KEYBOARD_HELP = "arrows/Space = next, Enter = select, Esc/Backspace = back, End = long press, Ctrl+Q = quit"
+
+
+def post_action(action: Action) -> None:
+    """Hand a button press to the render loop (safe from any thread)."""
+    pygame.event.post(pygame.event.Event(ACTION_EVENT, action=Action(action)))
+
+
+class App:
+    def __init__(self, *, display, worker, judge_factory: Callable[[str], object],
+                 info: dict[str, ExerciseInfo], sound=None, clock: Callable[[], float] = time.monotonic,
+                 fps: float = 30.0, threaded: bool = True, ghost: bool = False, one_button: bool = False,
+                 history=None, notifier=None, presence=None, errors: list[str] | None = None,
+                 on_frame: Callable[["App"], None] | None = None) -> None:  # fmt: skip
+        self.display, self.worker, self.judge_factory = display, worker, judge_factory
+        self.info, self.sound, self.clock, self.fps = info, sound, clock, fps
+        self.threaded, self.ghost, self.one_button = threaded, ghost, one_button
+        self.history, self.notifier, self.presence = history, notifier, presence
+        self.static_errors = list(errors or [])
+        self.on_frame = on_frame  # the demo's script and screenshots hook in here
+        self.flow = Flow(tuple(info))
+        self.coach = Coach()
+        self.judge = None
+        self.canvas = Canvas(display.surface)
+        self.sets: list[SetRecord] = []  # this run's sets (the history screen without a DB)
+        self.latest_pose = None
+        self.set_id: int | None = None
+        self.idle_since = clock()
+        self.running = True
+        self.frames = 0
+        self.frame_times: list[float] = []
+
+    # ---- inputs ----------------------------------------------------------------------
+    def act(self, action: Action) -> None:
+        t = self.clock()
+        if self.presence is not None:
+            self.presence.wake(t)
+        self.apply(self.flow.act(action, t), t)
+
+    def handle_events(self) -> None:
+        for ev in pygame.event.get():
+            if ev.type == pygame.QUIT:
+                self.running = False
+            elif ev.type == ACTION_EVENT:
+                self.act(ev.action)
+            elif ev.type == pygame.KEYDOWN:
+                if ev.key == pygame.K_q and ev.mod & pygame.KMOD_CTRL:
+                    self.running = False
+                elif ev.key in KEYS:
+                    self.act(KEYS[ev.key])
+
+    def feed_poses(self, t: float) -> None:
+        if self.worker is None:
+            return
+        if self.threaded:
+            fresh, latest = self.worker.take()
+        else:  # simulated clock: run the feed on this thread until nothing more is due
+            fresh = []
+            while self.worker.step_once():
+                got, _ = self.worker.take()
+                if not got:
+                    break
+                fresh.extend(got)
+            latest = fresh[-1] if fresh else None
+        if latest is not None:
+            self.latest_pose = latest[0]
+        self._judge_all(fresh, t)
+
+    def _judge_all(self, fresh, t: float) -> None:
+        for pose, pt in fresh:
+            person = pose is not None
+            if self.presence is not None:
+                change = self.presence.update(t, person, busy=self.flow.screen is Screen.COACHING)
+                if change == "sleep":
+                    self.apply(self.flow.sleep(t), t)
+                elif change == "wake":
+                    self.apply(self.flow.wake(t), t)
+            if self.judge is None or self.flow.screen not in (Screen.GET_SET, Screen.COACHING):
+                continue
+            state: JudgeState = self.judge.update(pose, pt)
+            self.apply(self.flow.on_judge(state, t), t)
+            if self.flow.screen is Screen.COACHING or state.new_rep is not None:
+                self.on_cue(self.coach.update(state, t), state)
+
+    def on_cue(self, cue: Cue | None, state: JudgeState) -> None:
+        rep = state.new_rep
+        if rep is not None:
+            if self.history is not None and self.set_id is not None:
+                self.history.add_rep(self.set_id, rep)
+            if self.sound is not None:
+                self.sound.play("tick")
+        if cue is not None and self.sound is not None:
+            if cue.kind == "warning":
+                self.sound.play("warning")
+            self.sound.say(cue.text)
+
+    def apply(self, effects: list[Effect], t: float) -> None:
+        for e in effects:
+            if e.kind == "start_set":
+                self.judge = self.judge_factory(e.exercise)
+                self.coach.reset()
+                if self.history is not None:
+                    self.set_id = self.history.start_set(e.exercise)
+            elif e.kind == "end_set":
+                if self.history is not None and self.set_id is not None:
+                    self.history.end_set(self.set_id)
+                    self.set_id = None
+                if e.reports:
+                    score = sum(r.score for r in e.reports) / len(e.reports)
+                    self.sets.append(SetRecord(time.time(), e.exercise, len(e.reports), score))
+                self.judge = None
+            elif e.kind == "screen":
+                if e.screen is Screen.IDLE:
+                    self.idle_since = t
+                    if self.history is not None:
+                        self.history.end_session()  # the next set starts a new session
+                if e.screen is Screen.COACHING:
+                    self.coach.say(Cue("Go! Hips back", "info", 40), t)
+                    if self.history is not None and self.set_id is not None and self.flow.state:
+                        self.history.set_view(self.set_id, self.flow.state.view)
+
+    # ---- output ----------------------------------------------------------------------
+    def history_records(self) -> list[SetRecord]:
+        if self.history is None:
+            return self.sets
+        try:
+            sets = self.history.recent_sets(limit=12)
+        except Exception as exc:  # a broken database must not blank the mirror
+            log.warning("history unavailable: %s", exc)
+            return self.sets
+        return [SetRecord(s.started_at, s.exercise, s.reps, s.mean_score or 0.0) for s in sets]
+
+    def view_model(self, t: float) -> ViewModel:
+        errors = list(self.static_errors)
+        status = getattr(self.worker, "status", "") if self.worker is not None else ""
+        if status:
+            errors.insert(0, status)
+        in_set = self.flow.screen in (Screen.GET_SET, Screen.COACHING)
+        return ViewModel(
+            flow=self.flow, t=t, clock_text=time.strftime("%H:%M"), cue=self.coach.current(t),
+            info=self.info, history=self.history_records() if self.flow.screen is Screen.HISTORY else [],
+            errors=errors, ghost=self.latest_pose if self.ghost and in_set else None,
+            view_pose=self.latest_pose if self.flow.screen is Screen.GET_SET else None,
+            idle_since=self.idle_since, one_button=self.one_button,
+        )  # fmt: skip
+
+    def frame(self) -> None:
+        t = self.clock()
+        start = time.perf_counter()
+        self.handle_events()
+        self.feed_poses(t)
+        self.apply(self.flow.tick(t), t)
+        model = self.view_model(t)
+        if self.on_frame is not None:
+            self.on_frame(self, model)
+        render(self.canvas, model)
+        self.display.present()
+        self.frame_times.append(time.perf_counter() - start)
+        del self.frame_times[:-600]
+        self.frames += 1
+        if self.notifier is not None:
+            self.notifier.watchdog()
+        if self.presence is not None and self.worker is not None:
+            self.worker.min_interval = self.presence.frame_interval(self.fps)
+
+    def run(self, seconds: float | None = None, tick: Callable[[], None] | None = None) -> None:
+        """The render loop. `tick` paces it (pygame's Clock at display rate by default)."""
+        if self.threaded and self.worker is not None:
+            self.worker.start()
+        if self.notifier is not None:
+            self.notifier.ready("mirror up")
+        pace = tick or (lambda c=pygame.time.Clock(): c.tick(self.fps))
+        t_end = None if seconds is None else self.clock() + seconds
+        try:
+            while self.running and (t_end is None or self.clock() < t_end):
+                self.frame()
+                pace()
+        finally:
+            if self.flow.screen is Screen.COACHING:
+                self.apply(self.flow.act(Action.LONG_PRESS, self.clock()), self.clock())
+            if self.notifier is not None:
+                self.notifier.stopping()
+            if self.threaded and self.worker is not None:
+                self.worker.stop()
+            if self.sound is not None:
+                self.sound.close()

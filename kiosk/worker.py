@@ -1,0 +1,205 @@
+"""Camera and inference on a worker thread; the render loop takes whatever is newest.
+
+The render loop never waits on inference: it calls `take()` each frame, which returns at once
+with the poses produced since the last call (for the judge, which wants every one) and the
+newest (for the screen). Frames that went stale while the model was busy are dropped by the
+feed, never queued, so the glass lags the person by at most one inference plus one frame.
+
+A feed is anything with `step() -> (pose | None, t) | None` (None: nothing this time) and
+`close()`. Camera feeds reopen a lost camera with back-off and say so in `status`.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+import time
+from typing import Callable
+
+from kiosk.errors import SourceError
+from kiosk.keypoints import Pose
+
+log = logging.getLogger(__name__)
+
+
+class EndOfFeed(Exception):
+    """A video file or scripted feed has nothing more."""
+
+
+class PoseWorker:
+    def __init__(self, feed, clock: Callable[[], float] = time.monotonic, keep: int = 64) -> None:
+        self.feed = feed
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._pending: collections.deque = collections.deque(maxlen=keep)
+        self._latest: tuple[Pose | None, float] | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.min_interval = 0.0  # seconds between inferences (presence slows this when asleep)
+        self.inference_s = 0.0  # the last step's duration
+        self.finished = False
+        self.error = ""  # what went wrong, in words for the glass ("" = fine)
+
+    def start(self) -> "PoseWorker":
+        self._thread = threading.Thread(target=self._run, name="pose-worker", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 2.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        close = getattr(self.feed, "close", None)
+        if close:
+            close()
+
+    @property
+    def status(self) -> str:
+        return self.error or getattr(self.feed, "status", "")
+
+    def take(self) -> tuple[list[tuple[Pose | None, float]], tuple[Pose | None, float] | None]:
+        """(every result since the last call, the newest result). Never blocks for long."""
+        with self._lock:
+            fresh = list(self._pending)
+            self._pending.clear()
+            return fresh, self._latest
+
+    def publish(self, pose: Pose | None, t: float) -> None:
+        with self._lock:
+            self._pending.append((pose, t))
+            self._latest = (pose, t)
+
+    def step_once(self) -> bool:
+        """One feed step on the caller's thread (tests, and the demo's simulated clock)."""
+        try:
+            out = self.feed.step()
+        except EndOfFeed:
+            self.finished = True
+            return False
+        if out is not None:
+            self.publish(*out)
+        return True
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            t0 = self.clock()
+            try:
+                if not self.step_once():
+                    return
+                self.error = ""
+            except Exception as exc:  # keep the mirror up: say it on the glass, retry
+                self.error = f"Pose worker error: {exc}"
+                log.exception("pose worker step failed")
+                self._stop.wait(1.0)
+                continue
+            self.inference_s = self.clock() - t0
+            wait = self.min_interval - self.inference_s
+            if wait > 0:
+                self._stop.wait(wait)
+
+
+class CameraFeed:
+    """Frames from a source, through the pose estimator. Reopens a lost camera with back-off."""
+
+    def __init__(self, open_source: Callable[[], object], estimator, realtime: bool = False,
+                 clock: Callable[[], float] = time.monotonic, loop: bool = False) -> None:  # fmt: skip
+        self.open_source = open_source
+        self.estimator = estimator
+        self.realtime = realtime  # a video file: play at its own pace, drop late frames
+        self.loop = loop
+        self.clock = clock
+        self.source = None
+        self.status = ""
+        self._backoff = 0.5
+        self._t0: float | None = None  # wall clock at the file's first frame
+        self._offset = 0.0  # added to file timestamps when looping
+
+    def step(self):
+        if self.source is None:
+            try:
+                self.source = self.open_source()
+                opener = getattr(self.source, "open", None)
+                if opener:
+                    self.source = opener() or self.source
+                self.status, self._backoff = "", 0.5
+            except SourceError as exc:
+                self._lost(str(exc))
+                return None
+        try:
+            frame = self.source.read()
+        except SourceError as exc:
+            self._close()
+            self._lost(str(exc))
+            return None
+        if frame is None:
+            self._close()
+            if not self.realtime or not self.loop:
+                if self.realtime:
+                    raise EndOfFeed()
+                self._lost("the camera stopped sending frames")
+                return None
+            self._offset = self._last_t + 1 / 30
+            return None
+        t = frame.t + self._offset
+        self._last_t = t
+        if self.realtime:
+            now = self.clock()
+            if self._t0 is None:
+                self._t0 = now - t
+            ahead = t - (now - self._t0)
+            if ahead > 0:
+                time.sleep(min(ahead, 0.5))
+            elif ahead < -0.05:
+                return None  # late: drop it rather than fall further behind
+        return self.estimator.estimate(frame.rgb, t), t
+
+    def _lost(self, why: str) -> None:
+        self.status = f"Camera lost: retrying ({why})"
+        log.warning("%s; retrying in %.1f s", why, self._backoff)
+        time.sleep(self._backoff)
+        self._backoff = min(self._backoff * 2, 5.0)
+
+    def _close(self) -> None:
+        if self.source is not None:
+            try:
+                self.source.close()
+            except Exception:  # closing a broken camera must not take the kiosk down
+                pass
+            self.source = None
+
+    def close(self) -> None:
+        self._close()
+
+
+class ScriptedFeed:
+    """Poses from a list (the demo's generated athlete), released by the clock's time."""
+
+    def __init__(self, clock: Callable[[], float], realtime: bool = True) -> None:
+        self.clock = clock
+        self.realtime = realtime
+        self._queue: collections.deque = collections.deque()
+        self._lock = threading.Lock()
+        self.status = ""
+
+    def play(self, poses: list[Pose], start: float) -> None:
+        """Queue poses so that pose.t (from 0) lands at clock time start + pose.t."""
+        t0 = poses[0].t if poses else 0.0
+        with self._lock:
+            self._queue.clear()
+            self._queue.extend((start + p.t - t0, p) for p in poses)
+
+    def step(self):
+        now = self.clock()
+        with self._lock:
+            due = None
+            while self._queue and self._queue[0][0] <= now:
+                due = self._queue.popleft()  # older due poses are dropped, like late frames
+                if not self.realtime:
+                    break
+        if due is None:
+            if self.realtime:
+                time.sleep(0.005)
+            return None
+        t, pose = due
+        return Pose(pose.keypoints, t, pose.frame_size), t
