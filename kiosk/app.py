@@ -51,13 +51,14 @@ class App:
                  info: dict[str, ExerciseInfo], sound=None, clock: Callable[[], float] = time.monotonic,
                  fps: float = 30.0, threaded: bool = True, ghost: bool = False, one_button: bool = False,
                  history=None, notifier=None, presence=None, errors: list[str] | None = None,
-                 on_frame: Callable[["App"], None] | None = None) -> None:  # fmt: skip
+                 pip: bool = False, on_frame: Callable[["App", ViewModel], None] | None = None) -> None:  # fmt: skip
         self.display, self.worker, self.judge_factory = display, worker, judge_factory
         self.info, self.sound, self.clock, self.fps = info, sound, clock, fps
         self.threaded, self.ghost, self.one_button = threaded, ghost, one_button
         self.history, self.notifier, self.presence = history, notifier, presence
         self.static_errors = list(errors or [])
-        self.on_frame = on_frame  # the demo's script and screenshots hook in here
+        self.on_frame = on_frame  # after each frame is drawn: the demo's script and screenshots
+        self.pip = pip  # draw the pose picture-in-picture (the demo's athlete)
         self.flow = Flow(tuple(info))
         self.coach = Coach()
         self.judge = None
@@ -182,6 +183,8 @@ class App:
             errors=errors, ghost=self.latest_pose if self.ghost and in_set else None,
             view_pose=self.latest_pose if self.flow.screen is Screen.GET_SET else None,
             idle_since=self.idle_since, one_button=self.one_button,
+            pip=self.latest_pose if self.pip and in_set else None,
+            pip_label="demo athlete (no camera)" if self.pip else "",
         )  # fmt: skip
 
     def frame(self) -> None:
@@ -191,10 +194,10 @@ class App:
         self.feed_poses(t)
         self.apply(self.flow.tick(t), t)
         model = self.view_model(t)
-        if self.on_frame is not None:
-            self.on_frame(self, model)
         render(self.canvas, model)
         self.display.present()
+        if self.on_frame is not None:
+            self.on_frame(self, model)
         self.frame_times.append(time.perf_counter() - start)
         del self.frame_times[:-600]
         self.frames += 1
@@ -224,3 +227,60 @@ class App:
                 self.worker.stop()
             if self.sound is not None:
                 self.sound.close()
+
+
+# ---- start-up wiring: every choice of part is made here, once ---------------------------
+def open_source_factory(cfg, source: str):
+    """A function that opens the frame source: "camera" (the Pi camera), "webcam", or a
+    video file path. Returns (opener, realtime) - realtime for files, played at their pace."""
+    cam = cfg.camera
+    if source in ("camera", "picamera"):
+        def opener():
+            from kiosk.sources.picamera import PiCameraSource
+
+            return PiCameraSource.from_config(cam)
+        return opener, False
+    if source == "webcam":
+        def opener():
+            from kiosk.sources.webcam import WebcamSource
+
+            return WebcamSource.from_config(cam)
+        return opener, False
+
+    def opener():
+        from kiosk.sources.video import VideoSource
+
+        return VideoSource(source)
+    return opener, True
+
+
+def build(cfg, mode: str, source: str | None = None, history=None, notifier=None, presence=None,
+          buttons=None) -> App:  # fmt: skip
+    """The real kiosk: camera -> MoveNet -> judge -> coach -> screens, from the config."""
+    from kiosk.errors import ModelError
+    from kiosk.judge import Judge
+    from kiosk.screen.display import Display
+    from kiosk.screen.exercises import exercise_infos
+    from kiosk.sound import Sound
+    from kiosk.worker import CameraFeed, PoseWorker
+
+    display = Display(mode, cfg.display.orientation)
+    errors, worker = [], None
+    try:
+        from kiosk.pose import PoseEstimator
+
+        estimator = PoseEstimator(config_model_path=cfg.model.path or None, variant=cfg.model.variant,
+                                  threads=cfg.model.threads)  # fmt: skip
+        opener, realtime = open_source_factory(cfg, source or cfg.camera.source)
+        worker = PoseWorker(CameraFeed(opener, estimator, realtime=realtime))
+    except ModelError as exc:
+        # Keep the mirror up and say it on the glass: a restart loop would only hide it.
+        log.error("%s", exc)
+        errors.append("Pose model missing: run `hinge-mirror models fetch`")
+        errors.append(str(exc)[:90])
+    info = exercise_infos(dict(cfg.exercises))
+    sound = Sound(cfg.audio.volume, cfg.audio.mute, cfg.audio.speech) if mode != "headless" else None
+    return App(display=display, worker=worker, info=info, sound=sound,
+               judge_factory=lambda ex: Judge(ex, rules=cfg.rules_overrides(ex)),
+               ghost=cfg.display.ghost, one_button=cfg.buttons.mode == "one",
+               history=history, notifier=notifier, presence=presence, errors=errors)  # fmt: skip
