@@ -27,6 +27,7 @@ from kiosk.flow import Action, Effect, Flow, Screen
 from kiosk.reports import JudgeState
 from kiosk.screen import Canvas, ViewModel, render
 from kiosk.screen.model import ExerciseInfo, SetRecord
+from kiosk.screen.widgets import FollowCrop
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ class App:
         self.canvas = Canvas(display.surface)
         self.sets: list[SetRecord] = []  # this run's sets (the history screen without a DB)
         self.latest_pose = None
+        self.crop = FollowCrop()  # keeps the ghost / picture-in-picture framed on the person
         self.set_id: int | None = None
         self.idle_since = clock()
         self.running = True
@@ -185,6 +187,7 @@ class App:
             idle_since=self.idle_since, one_button=self.one_button,
             pip=self.latest_pose if self.pip and in_set else None,
             pip_label="demo athlete (no camera)" if self.pip else "",
+            crop=self.crop.update(self.latest_pose) if (self.pip or self.ghost) else None,
         )  # fmt: skip
 
     def frame(self) -> None:

@@ -113,8 +113,10 @@ class Script:
         if name in self.saved:
             return
         on = app.flow.seconds_on_screen(model.t)
-        if app.flow.screen is Screen.COACHING:
-            ready = app.flow.reps >= 2 and model.cue is not None
+        if app.flow.screen is Screen.COACHING:  # mid-rep, with a cue up
+            st = app.flow.state
+            ready = (app.flow.reps >= 2 and model.cue is not None and st is not None
+                     and st.back_angle_deg is not None and st.back_angle_deg > 35)  # fmt: skip
         else:
             ready = on >= SHOT_AFTER_S.get(name, 1.0)
         if ready:

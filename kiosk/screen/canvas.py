@@ -119,7 +119,7 @@ class Canvas:
         """Word-wrapped text; returns the rect of all its lines."""
         x, y = pos
         step = font(size, bold).get_linesize()
-        lines = self.wrap(text, size, width, bold)[:max_lines]
+        lines = [ln for part in text.split("\n") for ln in self.wrap(part, size, width, bold)][:max_lines]
         rects = []
         for i, line in enumerate(lines):
             anchor, px = {"left": ("topleft", x), "center": ("midtop", x),

@@ -16,7 +16,7 @@ SHIN, THIGH, TRUNK, NECK, HEAD_R, UPPER_ARM, FOREARM = 0.48, 0.48, 0.62, 0.12, 0
 
 
 def joints(back_deg: float, knee_deg: float = 12.0, arm_deg: float | None = None,
-           hands_at_neck: bool = False) -> dict:
+           hands_at_neck: bool = False, hinge: bool = True) -> dict:
     """Joint positions for a hinge with the trunk `back_deg` from vertical.
 
     knee_deg: shin forward tilt. arm_deg: arm angle from hanging straight down, positive
@@ -26,7 +26,7 @@ def joints(back_deg: float, knee_deg: float = 12.0, arm_deg: float | None = None
     ankle = (0.0, 0.0)
     knee = (ankle[0] + SHIN * math.sin(k), SHIN * math.cos(k))
     # The hips travel back as the trunk tips forward: that is the hinge.
-    th = k + 0.25 * b
+    th = k + 0.25 * b if hinge else k * 0.5  # a bend: the hips stay over the ankles
     hip = (knee[0] - THIGH * math.sin(th), knee[1] + THIGH * math.cos(th))
     shoulder = (hip[0] + TRUNK * math.sin(b), hip[1] + TRUNK * math.cos(b))
     neck = (shoulder[0] + NECK * math.sin(b), shoulder[1] + NECK * math.cos(b))
@@ -61,10 +61,10 @@ def _mapper(rect, facing: int = 1):
 
 
 def draw_figure(cv: Canvas, rect, back_deg: float, knee_deg: float = 12.0,
-                arm_deg: float | None = None, hands_at_neck: bool = False, colour=WHITE, gear: str = "none",
+                arm_deg: float | None = None, hands_at_neck: bool = False, hinge: bool = True, colour=WHITE, gear: str = "none",
                 trunk_colour=None, muscles: bool = False, facing: int = 1) -> dict:
     """Draw the figure; returns joint pixel positions (for labels)."""
-    j = joints(back_deg, knee_deg, arm_deg, hands_at_neck)
+    j = joints(back_deg, knee_deg, arm_deg, hands_at_neck, hinge)
     to_px, scale = _mapper(rect, facing)
     px = {name: to_px(p) for name, p in j.items()}
     lw = max(3, round(scale * 0.07))
@@ -81,7 +81,21 @@ def draw_figure(cv: Canvas, rect, back_deg: float, knee_deg: float = 12.0,
              ("shoulder", "elbow"), ("elbow", "wrist")]  # fmt: skip
     for a, b in bones:
         cv.line(colour, px[a], px[b], lw)
-    cv.line(trunk_colour or colour, px["hip"], px["shoulder"], round(lw * 1.4))
+    if hinge:
+        cv.line(trunk_colour or colour, px["hip"], px["shoulder"], round(lw * 1.4))
+    else:  # a rounded back: the trunk bows up between hip and shoulder
+        (hx, hy), (sx, sy) = px["hip"], px["shoulder"]
+        nx, ny = (sy - hy), -(sx - hx)  # normal, pointing up for a forward lean
+        norm = max(1.0, math.hypot(nx, ny))
+        bow = 0.22 * math.hypot(sx - hx, sy - hy)
+        if ny > 0:
+            nx, ny = -nx, -ny
+        pts = []
+        for i in range(9):
+            u = i / 8
+            b4 = bow * 4 * u * (1 - u)
+            pts.append((hx + (sx - hx) * u + nx / norm * b4, hy + (sy - hy) * u + ny / norm * b4))
+        cv.lines(trunk_colour or colour, False, pts, round(lw * 1.4))
     cv.circle(colour, px["head"], round(HEAD_R * scale), lw)
     for name in ("knee", "hip", "shoulder", "elbow"):
         cv.circle(colour, px[name], round(lw * 0.6))

@@ -40,6 +40,7 @@ class ViewModel:
     ghost: Pose | None = None  # the live pose for the small mirrored skeleton (None = off)
     pip: Pose | None = None  # the demo athlete, drawn picture-in-picture
     pip_label: str = ""
+    crop: tuple[float, float, float, float] | None = None  # camera-frame window for ghost/pip
     idle_since: float = 0.0  # when the idle screen came up (drift and dimming)
     hints: bool = True  # show which button does what
     one_button: bool = False  # hints say "press / hold" instead of naming three buttons

@@ -11,7 +11,7 @@ from kiosk.flow import HISTORY_ITEM
 from kiosk.screen.canvas import Canvas
 from kiosk.screen.figure import draw_figure, exercise_pose, hinge_cycle
 from kiosk.screen.model import ViewModel
-from kiosk.screen.theme import (BLUE, DIM, GLUTE, GREEN, GREY, HAMSTRING, WHITE, dim,
+from kiosk.screen.theme import (BLUE, DIM, GLUTE, GREEN, GREY, HAMSTRING, RED, WHITE, dim,
                                 score_colour)  # fmt: skip
 
 # (title, body). From the product's teaching: hinge, don't bend.
@@ -20,12 +20,14 @@ TIPS = (
      "Push your hips back and keep your back straight like a board. "
      "Your glutes and hamstrings do the work, not your lower back."),
     ("The hinge in four steps",
-     "1  Feet hip-width, weight on your heels, knees slightly bent.  "
-     "2  Brace your middle.  3  Push your hips back to a hamstring stretch, chest near "
-     "parallel or higher.  4  Squeeze your glutes and drive your hips forward to stand."),
+     "1. Feet hip-width, weight on your heels, knees slightly bent.\n"
+     "2. Brace your middle.\n"
+     "3. Push your hips back to a hamstring stretch, chest near parallel or higher.\n"
+     "4. Squeeze your glutes and drive your hips forward to stand."),
     ("Why hinge?",
-     "It protects your lower back, it is how you lift anything from the floor safely, "
-     "and it builds strong glutes."),
+     "Injury prevention: it spares your lower back.\n"
+     "Functional fitness: it is how you lift anything from the floor.\n"
+     "Glute engagement: it builds strong glutes."),
     ("The muscles", ""),  # drawn: the figure with glutes and hamstrings named
 )
 TIP_PERIOD_S = 40.0  # one tip every 40 s, up for 24 s of them
@@ -71,7 +73,11 @@ def tip(cv: Canvas, panel: pygame.Rect, title: str, body: str, f: float, t: floa
     L = cv.layout
     r = cv.text(title, L.s(60), dim(WHITE, f), "topleft", panel.topleft, bold=True)
     if body:
-        cv.paragraph(body, L.s(42), dim(GREY, f * 1.2), panel.width, (panel.x, r.bottom + L.s(18)))
+        b = cv.paragraph(body, L.s(42), dim(GREY, f * 1.2), panel.width, (panel.x, r.bottom + L.s(18)),
+                         max_lines=8)
+        if title.startswith("Hinge, don't"):
+            hinge_vs_bend(cv, pygame.Rect(panel.x, b.bottom + L.s(30), panel.width,
+                                          panel.bottom - b.bottom - L.s(30)), f)
         return
     # The muscles: a hinged figure with glutes and hamstrings marked and named.
     fw = round(panel.width * 0.45)
@@ -88,6 +94,22 @@ def tip(cv: Canvas, panel: pygame.Rect, title: str, body: str, f: float, t: floa
     cv.line(dim(HAMSTRING, f), (lx - L.s(16), h.centery), mid, L.s(3))
     cv.paragraph("biceps femoris, semitendinosus, semimembranosus", small, dim(GREY, f),
                  panel.right - lx, (lx, h.bottom))
+
+
+def hinge_vs_bend(cv: Canvas, rect: pygame.Rect, f: float) -> None:
+    """Two small figures: the hinge (hips back, flat back) and the bend (rounded, hips still)."""
+    L = cv.layout
+    size = L.s(40)
+    h = min(rect.height - cv.line_height(size) - L.s(10), rect.width // 2)
+    if h < L.s(160):
+        return
+    for i, (label, colour, kw) in enumerate((
+        ("hinge", GREEN, dict(back_deg=60, knee_deg=14)),
+        ("bend", RED, dict(back_deg=70, knee_deg=2, hinge=False)),
+    )):  # fmt: skip
+        box = pygame.Rect(rect.x + i * rect.width // 2, rect.y, rect.width // 2, h)
+        draw_figure(cv, box, colour=dim(GREY, f), trunk_colour=dim(colour, f), **kw)
+        cv.text(label, size, dim(colour, f), "midtop", (box.centerx, box.bottom + L.s(10)), bold=True)
 
 
 def choose(cv: Canvas, m: ViewModel) -> None:

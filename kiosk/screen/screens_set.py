@@ -131,14 +131,14 @@ def coaching(cv: Canvas, m: ViewModel) -> None:
         else:
             box = pygame.Rect(L.margin, L.h - L.margin - L.s(80) - L.s(300), L.s(260), L.s(300))
             cue_w = L.w - 2 * (box.right + L.s(40))
-        skeleton(cv, m.ghost, box, trunk=trunk_colour(live))
+        skeleton(cv, m.ghost, box, trunk=trunk_colour(live), crop=m.crop)
     if text:
         cv.paragraph(text, L.s(96), colour, cue_w, (L.w // 2, cue_top), align="center", bold=True, max_lines=2)
     if m.pip is not None:
-        w = L.s(380) if L.portrait else L.s(420)
-        box = pygame.Rect(L.margin, cue_top - L.s(30) - w, w, w) if L.portrait else \
-            pygame.Rect(L.w // 2 - w // 2, L.s(120), w, w)
-        skeleton(cv, m.pip, box, mirror=False, trunk=AMBER if live else GREEN)
+        w = L.s(440)
+        box = pygame.Rect(L.margin, ticks.bottom + L.s(60), w, w) if L.portrait else \
+            pygame.Rect(L.w // 2 - w // 2 - L.s(60), L.s(110), w, w)
+        skeleton(cv, m.pip, box, mirror=False, trunk=AMBER if live else GREEN, crop=m.crop)
         cv.text(m.pip_label or "demo athlete", L.s(30), DIM, "midtop", (box.centerx, box.bottom + L.s(6)))
     hint(cv, m, "", "stop the set", "stop the set")  # NEXT is ignored: a stray press must not stop
 

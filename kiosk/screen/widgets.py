@@ -115,23 +115,51 @@ def trunk_colour(live_faults: list[str]) -> tuple:
     return AMBER if live_faults else GREEN
 
 
-def skeleton(cv: Canvas, pose: Pose, rect: pygame.Rect, mirror: bool = True,
-             trunk=GREEN, colour=WHITE, min_score: float = 0.2, frame=True) -> pygame.Rect:
-    """The pose fitted into rect, mirrored like the reflection; trunk line coloured."""
+class FollowCrop:
+    """A square window on the camera frame that follows the person slowly (grows at once,
+    shrinks and moves gently), so a small drawing of them fills its box without wobbling."""
+
+    def __init__(self, margin: float = 1.25, rate: float = 0.08) -> None:
+        self.margin, self.rate = margin, rate
+        self.box: np.ndarray | None = None  # cx, cy, side in frame pixels
+
+    def update(self, pose: Pose | None, min_score: float = 0.2) -> tuple[float, float, float, float] | None:
+        if pose is not None:
+            ok = pose.keypoints[:, 2] >= min_score
+            if ok.sum() >= 5:
+                xy = pose.keypoints[ok, :2]
+                lo, hi = xy.min(axis=0), xy.max(axis=0)
+                want = np.array([*(lo + hi) / 2, max(*(hi - lo), 40.0) * self.margin])
+                if self.box is None:
+                    self.box = want
+                else:
+                    k = np.array([self.rate, self.rate, 1.0 if want[2] > self.box[2] else self.rate / 2])
+                    self.box = self.box + k * (want - self.box)
+        if self.box is None:
+            return None
+        cx, cy, side = self.box
+        return (cx - side / 2, cy - side / 2, side, side)
+
+
+def skeleton(cv: Canvas, pose: Pose, rect: pygame.Rect, mirror: bool = True, trunk=GREEN,
+             colour=WHITE, min_score: float = 0.2, frame=True, crop=None) -> pygame.Rect:
+    """The pose fitted into rect, mirrored like the reflection; trunk line coloured.
+    crop: (x, y, w, h) of the camera frame to show (default: all of it)."""
     kp = pose.keypoints
-    fw, fh = pose.frame_size
+    fx, fy, fw, fh = crop if crop is not None else (0.0, 0.0, *pose.frame_size)
     scale = min(rect.width / fw, rect.height / fh)
-    ox = rect.x + (rect.width - fw * scale) / 2
-    oy = rect.y + (rect.height - fh * scale) / 2
-    area = pygame.Rect(round(ox), round(oy), round(fw * scale), round(fh * scale))
+    ox = rect.x + (rect.width - fw * scale) / 2 - fx * scale
+    oy = rect.y + (rect.height - fh * scale) / 2 - fy * scale
+    area = pygame.Rect(round(ox + fx * scale), round(oy + fy * scale), round(fw * scale), round(fh * scale))
     if frame:
         cv.rect(FAINT, area, 2)
 
     def p(i: int) -> tuple[int, int]:
-        x = fw - kp[i, 0] if mirror else kp[i, 0]
+        x = 2 * fx + fw - kp[i, 0] if mirror else kp[i, 0]
         return (round(ox + x * scale), round(oy + kp[i, 1] * scale))
 
-    ok = kp[:, 2] >= min_score
+    inside = (kp[:, 0] >= fx) & (kp[:, 0] <= fx + fw) & (kp[:, 1] >= fy) & (kp[:, 1] <= fy + fh)
+    ok = (kp[:, 2] >= min_score) & inside
     w = max(2, round(rect.height / 90))
     for a, b in EDGES:
         if ok[a] and ok[b]:
