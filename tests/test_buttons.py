@@ -157,3 +157,107 @@ def test_gpiozero_pin_factory_env_is_honoured(tmp_path):
                          env={**env, "GPIOZERO_PIN_FACTORY": "nosuch"}, timeout=60, cwd=tmp_path)  # fmt: skip
     assert bad.returncode == 0 and "available False" in bad.stdout
     assert "Keyboard only" in bad.stderr and "Traceback" not in bad.stderr
+
+
+# ---- the real app, driven only by mock GPIO pins --------------------------------------
+class Rig:
+    """The headless kiosk on a simulated clock, the generated athlete as the camera, the
+    history in a temp dir, and GPIO buttons on gpiozero's MockFactory posting into pygame."""
+
+    def __init__(self, tmp_path, settings: Buttons):
+        from kiosk.app import App, post_action
+        from kiosk.history import History
+        from kiosk.judge import Judge
+        from kiosk.screen.display import Display
+        from kiosk.screen.exercises import exercise_infos
+        from kiosk.worker import PoseWorker, ScriptedFeed
+
+        self.now = 0.0
+        clock = lambda: self.now  # noqa: E731
+        self.feed = ScriptedFeed(clock, realtime=False)
+        self.history = History(tmp_path / "history.sqlite3", clock=lambda: 1.8e9 + self.now)
+        self.app = App(display=Display("headless", "landscape"), worker=PoseWorker(self.feed, clock=clock),
+                       info=exercise_infos(), judge_factory=Judge, clock=clock, fps=15.0,
+                       threaded=False, history=self.history, one_button=settings.mode == "one")  # fmt: skip
+        self.factory = MockFactory()
+        self.buttons = GpioButtons(settings, post_action, pin_factory=self.factory)
+        assert self.buttons.start()
+
+    def frames(self, seconds: float) -> None:
+        for _ in range(int(seconds * 15)):
+            self.app.frame()
+            self.now += 1 / 15
+
+    def press(self, pin: int, hold_s: float = 0.05) -> None:
+        p = self.factory.pin(pin)
+        p.drive_low()
+        time.sleep(hold_s)  # real time: gpiozero's hold timer runs on the wall clock
+        p.drive_high()
+        time.sleep(0.05)
+        self.frames(0.2)  # the render loop picks the posted action up
+
+    def athlete(self, exercise: str, reps: int) -> float:
+        """Start the generated athlete now; returns how long the set lasts."""
+        from kiosk.synth import generate
+
+        poses = generate(exercise, reps=reps, yaw_deg=90.0, fps=30, seed=3, lead_in_s=2.0,
+                         tail_s=1.0).poses  # fmt: skip
+        self.feed.play(poses, start=self.now + 0.2)
+        return poses[-1].t - poses[0].t + 0.5
+
+    def close(self):
+        self.buttons.close()
+        self.factory.reset()
+        self.history.close()
+
+
+def test_three_mock_buttons_drive_the_app_through_a_whole_set(tmp_path):
+    from kiosk.flow import Screen
+
+    rig = Rig(tmp_path, Buttons())
+    app = rig.app
+    rig.frames(1.0)
+    assert app.flow.screen is Screen.IDLE
+    rig.press(17)  # any button wakes the mirror: the exercise carousel
+    assert app.flow.screen is Screen.CHOOSE
+    rig.press(17)  # next exercise
+    exercise = app.flow.selected
+    assert exercise == list(app.info)[1]
+    rig.press(27)  # select: get set
+    assert app.flow.screen is Screen.GET_SET
+    rig.frames(rig.athlete(exercise, reps=4))
+    assert app.flow.screen is Screen.COACHING
+    counted = app.flow.reps
+    assert counted >= 3  # the judge counted the athlete's reps (its accuracy is tested elsewhere)
+    rig.press(27)  # select again: stop the set
+    assert app.flow.screen is Screen.SUMMARY
+    assert len(app.flow.last_set[1]) == counted
+    # History recorded exactly what the judge decided, rep by rep.
+    [session] = rig.history.recent_sessions()
+    [st] = session.sets
+    assert st.exercise == exercise and st.reps == counted
+    assert [r.score for r in rig.history.reps(st.id)] == [r.score for r in app.flow.last_set[1]]
+    rig.press(22)  # back: the plain mirror again
+    assert app.flow.screen is Screen.IDLE
+    rig.close()
+
+
+def test_one_mock_button_reaches_a_set_and_ends_it_with_a_very_long_press(tmp_path):
+    from kiosk.flow import Screen
+
+    rig = Rig(tmp_path, Buttons(mode="one", next_pin=5, long_press_s=0.3, very_long_press_s=1.0))
+    app = rig.app
+    rig.press(5)  # short: wake
+    assert app.flow.screen is Screen.CHOOSE
+    rig.press(5)  # short: next
+    rig.press(5)  # short: next
+    exercise = app.flow.selected
+    assert exercise == list(app.info)[2]
+    rig.press(5, hold_s=0.5)  # long: select
+    assert app.flow.screen is Screen.GET_SET
+    rig.frames(rig.athlete(exercise, reps=3))
+    assert app.flow.screen is Screen.COACHING and app.flow.reps >= 2
+    rig.press(5, hold_s=1.3)  # very long: the long-press action ends the set
+    assert app.flow.screen is Screen.SUMMARY
+    assert rig.history.recent_sessions()[0].sets[0].reps == app.flow.reps
+    rig.close()
