@@ -279,8 +279,8 @@ def build(cfg, mode: str, source: str | None = None, history=None, notifier=None
     except ModelError as exc:
         # Keep the mirror up and say it on the glass: a restart loop would only hide it.
         log.error("%s", exc)
-        errors.append("Pose model missing: run `hinge-mirror models fetch`")
-        errors.append(str(exc)[:90])
+        errors.append("Pose model missing: the mirror cannot see you")
+        errors.append(str(exc))
     info = exercise_infos(dict(cfg.exercises))
     sound = Sound(cfg.audio.volume, cfg.audio.mute, cfg.audio.speech) if mode != "headless" else None
     return App(display=display, worker=worker, info=info, sound=sound,

@@ -38,6 +38,14 @@ def standing_pose(t: float = 0.0, lean: float = 0.0) -> Pose:
     return Pose(kp, t, (640, 480))
 
 
+def cut_off_pose() -> Pose:
+    p = standing_pose()
+    kp = p.keypoints.copy()
+    kp[:, 1] += 120  # the person stands low in the frame: ankles off the bottom edge
+    kp[15:, 2] = 0.05
+    return Pose(np.clip(kp, 0, [639, 479, 1]), 0.0, (640, 480))
+
+
 def reps(n: int = 8) -> list[RepReport]:
     out = []
     faults = {2: ["rounded_back"], 4: ["squatting", "too_fast"], 6: ["too_shallow"]}
@@ -79,6 +87,12 @@ CASES = {
     "coaching-ghost": lambda: model_for(Screen.COACHING, ghost=standing_pose(0, 0.9),
                                         cue=Cue("Good rep!", "good", 50)),
     "coaching-error": lambda: model_for(Screen.COACHING, errors=["Camera lost: retrying (check the cable)"]),
+    "idle-model-missing": lambda: model_for(Screen.IDLE, errors=[
+        "Pose model missing: the mirror cannot see you",
+        "MoveNet model movenet_singlepose_lightning_int8_v4.tflite not found (looked in "
+        "/usr/share/hinge-mirror/models, /var/lib/hinge-mirror/models). Fetch it with: "
+        "hinge-mirror models fetch lightning_int8"]),
+    "get_set-feet-cut-off": lambda: model_for(Screen.GET_SET, view_pose=cut_off_pose()),
     "summary": lambda: model_for(Screen.SUMMARY),
     "history": lambda: model_for(Screen.HISTORY),
     "history-empty": lambda: model_for(Screen.HISTORY, history=[]),

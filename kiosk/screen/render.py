@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pygame
+
 from kiosk.flow import Screen
 from kiosk.screen import screens_rest, screens_set
 from kiosk.screen.canvas import Canvas
@@ -25,15 +27,22 @@ def render(cv: Canvas, model: ViewModel) -> None:
 
 
 def errors(cv: Canvas, model: ViewModel) -> None:
-    """Problems in words, across the bottom, where a glance finds them on every screen."""
+    """Problems in words, across the bottom, where a glance finds them on every screen.
+    The first is the headline (amber); the rest say how to fix it (grey, wrapped)."""
     if not model.errors:
         return
     L = cv.layout
-    size = L.s(44)
-    step = cv.line_height(size)
-    # Keep clear of the bottom hint line.
-    y = L.h - L.margin - cv.line_height(L.s(34)) - L.s(24) - step * len(model.errors)
-    cv.rect((0, 0, 0), (0, y - L.s(16), L.w, L.h - y))  # black under the text
-    cv.shapes.pop()  # black is background, not content
+    width = L.w - 2 * L.margin
+    blocks = []
     for i, msg in enumerate(model.errors[:3]):
-        cv.text(msg, size, AMBER if i == 0 else GREY, "midtop", (L.w // 2, y + i * step), bold=i == 0)
+        size = L.s(48) if i == 0 else L.s(36)
+        lines = cv.wrap(msg, size, width, bold=i == 0)[:2]
+        blocks.append((lines, size, AMBER if i == 0 else GREY, i == 0))
+    height = sum(cv.line_height(size, bold) * len(lines) for lines, size, _, bold in blocks)
+    # Keep clear of the bottom hint line; black behind, so the error reads over anything.
+    y = L.h - L.margin - cv.line_height(L.s(34)) - L.s(24) - height
+    pygame.draw.rect(cv.surface, (0, 0, 0), (0, y - L.s(16), L.w, L.h - y))
+    for lines, size, colour, bold in blocks:
+        for line in lines:
+            cv.text(line, size, colour, "midtop", (L.w // 2, y), bold=bold)
+            y += cv.line_height(size, bold)

@@ -59,7 +59,7 @@ def idle(cv: Canvas, m: ViewModel) -> None:
     cv.text("Press a button to start", L.s(46), dim(DIM, f * 1.4), "topleft",
             (x0 + L.s(6), clock.bottom + L.s(4)))
     phase = since % TIP_PERIOD_S
-    if phase > TIP_SHOWN_S:
+    if phase > TIP_SHOWN_S or m.errors:  # a problem on the glass matters more than a tip
         return
     title, body = TIPS[int(since // TIP_PERIOD_S) % len(TIPS)]
     if L.portrait:

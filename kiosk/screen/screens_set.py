@@ -12,6 +12,7 @@ import pygame
 
 from kiosk.coach import top_fault
 from kiosk.faults import FAULTS
+from kiosk.framing import framing_advice
 from kiosk.reports import Phase, View
 from kiosk.screen.canvas import Canvas
 from kiosk.screen.model import ViewModel
@@ -40,12 +41,11 @@ def get_set(cv: Canvas, m: ViewModel) -> None:
     st = m.flow.state
     info = m.exercise_info(m.flow.exercise)
     r = cv.text(f"Get set: {info.name}", L.s(50), GREY, "topleft", (L.margin, L.margin))
+    advice = framing_advice(m.view_pose) if m.view_pose is not None or st is not None else None
     if st is None or not st.person:
-        big = st.message if st is not None and st.message else "Step back until your whole body is in view"
-    elif st.phase is Phase.CALIBRATING:
-        big = "Stand tall and still"
+        big = advice or "Step back until your whole body is in view"
     else:
-        big = st.message or "Stand tall and still"
+        big = advice or st.message or "Stand tall and still"
     text_w = L.w - 2 * L.margin if L.portrait else L.s(1000)
     b = cv.paragraph(big, L.s(84), WHITE, text_w, (L.margin, r.bottom + L.s(40)), bold=True, max_lines=3)
     y = b.bottom + L.s(50)
@@ -53,7 +53,7 @@ def get_set(cv: Canvas, m: ViewModel) -> None:
     step = cv.line_height(size) + L.s(14)
     view = st.view if st is not None else View.UNKNOWN
     items = [
-        (st is not None and st.person, "Whole body in view"),
+        (st is not None and st.person and advice is None, "Whole body in view"),
         (view in (View.SIDE, View.OBLIQUE),
          "Side view found" if view in (View.SIDE, View.OBLIQUE) else "Turn side-on to the mirror"),
     ]

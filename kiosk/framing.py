@@ -1,0 +1,43 @@
+"""Is the person well placed for the camera? Plain advice for the get-set screen, from the
+pose alone: cut off at the frame's edge, too close, too dark (the model is unsure of
+everything). Pure: a Pose in, a sentence (or None) out."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kiosk.keypoints import L_ANKLE, L_HIP, L_SHOULDER, NOSE, R_ANKLE, R_HIP, R_SHOULDER, Pose
+
+SEEN = 0.3  # keypoint score above which a point counts as seen
+EDGE = 0.02  # within this fraction of the frame's edge: touching it
+
+
+def framing_advice(pose: Pose | None) -> str | None:
+    if pose is None:
+        return "Step into view: stand side-on, 2 to 3 metres away"
+    kp = pose.keypoints
+    w, h = pose.frame_size
+    scores = kp[:, 2]
+    seen = scores >= SEEN
+    if seen.sum() < 5:
+        if scores.max() > 0.1:
+            return "Too dark? Turn on a light in front of you"
+        return "Step into view: stand side-on, 2 to 3 metres away"
+    body = [L_SHOULDER, R_SHOULDER, L_HIP, R_HIP]
+    if not seen[body].any():
+        return "Step into view: stand side-on, 2 to 3 metres away"
+    ys = kp[seen, 1]
+    feet = seen[[L_ANKLE, R_ANKLE]].any() and ys.max() < (1 - EDGE) * h
+    head = seen[NOSE:L_SHOULDER].any() and ys.min() > EDGE * h
+    if not feet and not head:
+        return "Too close: step back until head and feet show"
+    if not feet:
+        return "Feet cut off: step back, or tilt the camera down"
+    if not head:
+        return "Head cut off: step back, or tilt the camera up"
+    xs = kp[seen, 0]
+    if xs.min() < EDGE * w or xs.max() > (1 - EDGE) * w:
+        return "Move to the middle of the mirror"
+    if float(np.mean(scores[seen])) < 0.4:
+        return "Too dark? Turn on a light in front of you"
+    return None
