@@ -30,8 +30,6 @@ from kiosk.config import Buttons as ButtonSettings
 
 log = logging.getLogger(__name__)
 
-KEYBOARD_HELP = "arrows/Space = next, Enter = select, Esc/Backspace = back"
-
 
 def action(name: str) -> Any:
     """kiosk.flow.Action[name] when the flow exists, else the name (the agreed vocabulary)."""
@@ -116,8 +114,8 @@ class GpioButtons:
     def _unavailable(self, why: str) -> bool:
         self.available = False
         self.reason = why
-        log.warning("GPIO buttons unavailable: %s. Keyboard only (%s). On a Pi: install "
-                    "python3-lgpio and add the user to the gpio group.", why, KEYBOARD_HELP)
+        log.warning("GPIO buttons unavailable: %s. Keyboard only. On a Pi: install "
+                    "python3-lgpio and add the user to the gpio group.", why)
         return False
 
     # -- gpiozero's thread ---------------------------------------------------------------

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,14 @@ class Presence:
     wake_after: int = 2  # consecutive sightings needed to wake (one noisy frame is not a person)
     asleep: bool = False
     last_seen: float | None = None
+    # Told of every SLEEP/WAKE (e.g. Cec.apply): the caller's choice of side effect.
+    on_change: Callable[[str], object] | None = field(default=None, repr=False, compare=False)
     _sightings: int = 0
+
+    def _changed(self, transition: str) -> str:
+        if self.on_change is not None:
+            self.on_change(transition)
+        return transition
 
     def update(self, t: float, person: bool, busy: bool = False) -> str | None:
         """Feed one camera result. `busy` (a set in progress) never sleeps.
@@ -39,7 +47,7 @@ class Presence:
             self.last_seen = t
             if self.asleep:
                 self.asleep = False
-                return WAKE
+                return self._changed(WAKE)
             return None
         self._sightings = 0
         if busy:
@@ -47,7 +55,7 @@ class Presence:
             return None
         if not self.asleep and t - self.last_seen >= self.timeout_s:
             self.asleep = True
-            return SLEEP
+            return self._changed(SLEEP)
         return None
 
     def wake(self, t: float) -> str | None:
@@ -56,7 +64,7 @@ class Presence:
         self._sightings = 0
         if self.asleep:
             self.asleep = False
-            return WAKE
+            return self._changed(WAKE)
         return None
 
     def frame_interval(self, normal_fps: float) -> float:

@@ -76,3 +76,15 @@ def test_cec_missing_tool_or_failure_is_not_fatal(monkeypatch, caplog):
     failing = Cec(True, run=lambda cmd, **kw: subprocess.CompletedProcess(cmd, 1, "", "No CEC adapter"))
     assert not failing.apply(SLEEP)
     assert "No CEC adapter" in caplog.text
+
+
+def test_transitions_reach_on_change_once_each():
+    seen = []
+    p = Presence(timeout_s=5, wake_after=1, on_change=seen.append)
+    feed(p, 0, 10, person=False)
+    p.update(11, True)
+    p.update(11.5, True)
+    feed(p, 12, 20, person=False)
+    p.wake(21)
+    p.wake(22)
+    assert seen == [SLEEP, WAKE, SLEEP, WAKE]

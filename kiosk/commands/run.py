@@ -23,21 +23,31 @@ def run(args) -> int:
     from kiosk import config as C
     from kiosk.app import KEYBOARD_HELP, build, post_action
     from kiosk.buttons import start_buttons
+    from kiosk.errors import UserError
     from kiosk.history import History
-    from kiosk.presence import Presence
+    from kiosk.presence import Cec, Presence
     from kiosk.sdnotify import Notifier
 
     cfg = C.load(args.config)
     mode = "headless" if args.headless else "windowed" if args.windowed or not cfg.display.fullscreen \
         else "fullscreen"  # fmt: skip
-    history = History.open(cfg.data.directory)
-    presence = Presence(cfg.presence.timeout_s, cfg.presence.low_power_fps)
+    try:
+        history = History.open(cfg.data.directory)
+    except UserError as exc:  # coach anyway; a restart loop would only blank the mirror
+        log.error("%s", exc)
+        history, history_error = None, ["History is off: " + str(exc)]
+    else:
+        history_error = []
+    cec = Cec(cfg.presence.cec)
+    presence = Presence(cfg.presence.timeout_s, cfg.presence.low_power_fps, on_change=cec.apply)
     app = build(cfg, mode, args.source, history=history, notifier=Notifier(), presence=presence)
+    app.static_errors += history_error
     buttons = start_buttons(cfg.buttons, post_action)
     log.info("keyboard: %s", KEYBOARD_HELP)
     try:
         app.run(seconds=args.seconds)
     finally:
         buttons.close()
-        history.close()
+        if history is not None:
+            history.close()
     return 0
