@@ -103,8 +103,10 @@ class CameraFeed:
     """Frames from a source, through the pose estimator. Reopens a lost camera with back-off."""
 
     def __init__(self, open_source: Callable[[], object], estimator, realtime: bool = False,
-                 clock: Callable[[], float] = time.monotonic, loop: bool = False) -> None:  # fmt: skip
+                 clock: Callable[[], float] = time.monotonic, loop: bool = False,
+                 sleep: Callable[[float], None] = time.sleep) -> None:  # fmt: skip
         self.open_source = open_source
+        self.sleep = sleep
         self.estimator = estimator
         self.realtime = realtime  # a video file: play at its own pace, drop late frames
         self.loop = loop
@@ -114,6 +116,7 @@ class CameraFeed:
         self._backoff = 0.5
         self._t0: float | None = None  # wall clock at the file's first frame
         self._offset = 0.0  # added to file timestamps when looping
+        self._last_t = 0.0
 
     def step(self):
         if self.source is None:
@@ -134,12 +137,12 @@ class CameraFeed:
             return None
         if frame is None:
             self._close()
-            if not self.realtime or not self.loop:
-                if self.realtime:
-                    raise EndOfFeed()
+            if not self.realtime:  # a camera never ends: it was lost
                 self._lost("the camera stopped sending frames")
                 return None
-            self._offset = self._last_t + 1 / 30
+            if not self.loop:
+                raise EndOfFeed()
+            self._offset = self._last_t + 1 / 30  # play the file again, time running on
             return None
         t = frame.t + self._offset
         self._last_t = t
@@ -149,7 +152,7 @@ class CameraFeed:
                 self._t0 = now - t
             ahead = t - (now - self._t0)
             if ahead > 0:
-                time.sleep(min(ahead, 0.5))
+                self.sleep(min(ahead, 0.5))
             elif ahead < -0.05:
                 return None  # late: drop it rather than fall further behind
         return self.estimator.estimate(frame.rgb, t), t
@@ -157,7 +160,7 @@ class CameraFeed:
     def _lost(self, why: str) -> None:
         self.status = f"Camera lost: retrying ({why})"
         log.warning("%s; retrying in %.1f s", why, self._backoff)
-        time.sleep(self._backoff)
+        self.sleep(self._backoff)
         self._backoff = min(self._backoff * 2, 5.0)
 
     def _close(self) -> None:

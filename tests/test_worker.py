@@ -1,0 +1,135 @@
+"""The pose worker: the render loop never waits on inference, gets every pose for the judge
+and the newest for the screen; late file frames are dropped; a lost camera is retried."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from kiosk.errors import SourceError
+from kiosk.keypoints import Pose
+from kiosk.sources import Frame
+from kiosk.worker import CameraFeed, EndOfFeed, PoseWorker, ScriptedFeed
+
+
+def pose(t):
+    return Pose(np.zeros((17, 3)), t, (64, 48))
+
+
+class BlockingFeed:
+    def __init__(self):
+        self.go = threading.Event()
+        self.n = 0
+
+    def step(self):
+        self.go.wait(5)
+        self.go.clear()
+        self.n += 1
+        return pose(self.n), float(self.n)
+
+
+def test_take_never_waits_for_inference():
+    feed = BlockingFeed()
+    w = PoseWorker(feed).start()
+    try:
+        t0 = time.perf_counter()
+        fresh, latest = w.take()
+        assert time.perf_counter() - t0 < 0.05
+        assert fresh == [] and latest is None
+        feed.go.set()
+        for _ in range(200):
+            fresh, latest = w.take()
+            if fresh:
+                break
+            time.sleep(0.005)
+        assert [t for _, t in fresh] == [1.0] and latest[1] == 1.0
+    finally:
+        feed.go.set()
+        w.stop()
+
+
+def test_every_pose_for_the_judge_and_the_newest_for_the_screen():
+    w = PoseWorker(feed=None)
+    for t in (1.0, 2.0, 3.0):
+        w.publish(pose(t), t)
+    fresh, latest = w.take()
+    assert [t for _, t in fresh] == [1.0, 2.0, 3.0] and latest[1] == 3.0
+    fresh, latest = w.take()
+    assert fresh == [] and latest[1] == 3.0
+
+
+class FileSource:
+    def __init__(self, n=30, fps=30.0):
+        self.frames = [Frame(np.zeros((48, 64, 3), np.uint8), i / fps) for i in range(n)]
+
+    def read(self):
+        return self.frames.pop(0) if self.frames else None
+
+    def close(self):
+        pass
+
+
+class CountingEstimator:
+    def __init__(self):
+        self.calls = []
+
+    def estimate(self, rgb, t):
+        self.calls.append(t)
+        return pose(t)
+
+
+def test_video_file_drops_frames_that_are_already_late():
+    now = [100.0]
+    est = CountingEstimator()
+    feed = CameraFeed(lambda: FileSource(), est, realtime=True, clock=lambda: now[0], sleep=lambda s: None)
+    assert feed.step()[1] == 0.0  # the first frame sets the file's clock
+    now[0] += 0.5  # inference took half a second: frames up to 0.5 s are stale
+    results = [feed.step() for _ in range(13)]
+    assert all(r is None for r in results)  # more than 50 ms late: dropped, never estimated
+    assert feed.step()[1] == pytest.approx(14 / 30)  # on time (within one frame or so)
+    assert est.calls == [0.0, pytest.approx(14 / 30)]
+    with pytest.raises(EndOfFeed):
+        for _ in range(40):
+            feed.step()
+
+
+class FlakyCamera:
+    def __init__(self, fail_reads):
+        self.fail_reads = fail_reads
+
+    def read(self):
+        if self.fail_reads:
+            self.fail_reads -= 1
+            raise SourceError("camera unplugged")
+        return Frame(np.zeros((48, 64, 3), np.uint8), 1.0)
+
+    def close(self):
+        pass
+
+
+def test_lost_camera_is_retried_and_said_on_the_glass():
+    opened, waits = [], []
+    cams = iter([FlakyCamera(1), FlakyCamera(0)])
+
+    def opener():
+        opened.append(1)
+        return next(cams)
+
+    feed = CameraFeed(opener, CountingEstimator(), sleep=waits.append)
+    assert feed.step() is None
+    assert feed.status.startswith("Camera lost: retrying") and waits == [0.5]
+    assert feed.step()[1] == 1.0
+    assert feed.status == "" and len(opened) == 2
+
+
+def test_scripted_feed_releases_poses_by_the_clock():
+    now = [10.0]
+    feed = ScriptedFeed(lambda: now[0], realtime=False)
+    feed.play([pose(0.0), pose(0.5), pose(1.0)], start=10.0)
+    assert feed.step()[1] == 10.0
+    assert feed.step() is None
+    now[0] = 11.0
+    assert [feed.step()[1], feed.step()[1]] == [10.5, 11.0]
