@@ -185,6 +185,7 @@ class App:
             errors=errors, ghost=self.latest_pose if self.ghost and in_set else None,
             view_pose=self.latest_pose if self.flow.screen is Screen.GET_SET else None,
             idle_since=self.idle_since, one_button=self.one_button,
+            asleep=bool(self.presence is not None and self.presence.asleep),
             pip=self.latest_pose if self.pip and in_set else None,
             pip_label="demo athlete (no camera)" if self.pip else "",
             crop=self.crop.update(self.latest_pose) if (self.pip or self.ghost) else None,
@@ -197,7 +198,10 @@ class App:
         self.feed_poses(t)
         self.apply(self.flow.tick(t), t)
         model = self.view_model(t)
-        render(self.canvas, model)
+        if self.presence is not None and self.presence.asleep:
+            self.canvas.begin()  # asleep: all black is a plain mirror (and lights nothing)
+        else:
+            render(self.canvas, model)
         self.display.present()
         if self.on_frame is not None:
             self.on_frame(self, model)

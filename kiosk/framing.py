@@ -14,7 +14,7 @@ EDGE = 0.02  # within this fraction of the frame's edge: touching it
 
 def framing_advice(pose: Pose | None) -> str | None:
     if pose is None:
-        return "Step into view: stand side-on, 2 to 3 metres away"
+        return "Step into view, 2 to 3 metres from the mirror"
     kp = pose.keypoints
     w, h = pose.frame_size
     scores = kp[:, 2]
@@ -22,10 +22,10 @@ def framing_advice(pose: Pose | None) -> str | None:
     if seen.sum() < 5:
         if scores.max() > 0.1:
             return "Too dark? Turn on a light in front of you"
-        return "Step into view: stand side-on, 2 to 3 metres away"
+        return "Step into view, 2 to 3 metres from the mirror"
     body = [L_SHOULDER, R_SHOULDER, L_HIP, R_HIP]
     if not seen[body].any():
-        return "Step into view: stand side-on, 2 to 3 metres away"
+        return "Step into view, 2 to 3 metres from the mirror"
     ys = kp[seen, 1]
     feet = seen[[L_ANKLE, R_ANKLE]].any() and ys.max() < (1 - EDGE) * h
     head = seen[NOSE:L_SHOULDER].any() and ys.min() > EDGE * h

@@ -42,6 +42,7 @@ class ViewModel:
     pip_label: str = ""
     crop: tuple[float, float, float, float] | None = None  # camera-frame window for ghost/pip
     idle_since: float = 0.0  # when the idle screen came up (drift and dimming)
+    asleep: bool = False  # nobody around: the glass is all black (a plain mirror)
     hints: bool = True  # show which button does what
     one_button: bool = False  # hints say "press / hold" instead of naming three buttons
     view_pose: Pose | None = None  # the latest pose, for the get-set "what the camera sees"

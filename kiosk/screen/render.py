@@ -22,6 +22,8 @@ DRAW = {
 
 def render(cv: Canvas, model: ViewModel) -> None:
     cv.begin()
+    if model.asleep and model.flow.screen is Screen.IDLE and not model.errors:
+        return  # a black screen is a plain mirror
     DRAW[model.flow.screen](cv, model)
     errors(cv, model)
 

@@ -28,6 +28,7 @@ PHASE_WORDS = {
     Phase.BOTTOM: "Hold the stretch",
     Phase.ASCENDING: "Drive up",
 }
+VIEW_WORDS = {View.SIDE: "side", View.FRONT: "front", View.OBLIQUE: "front-side", View.UNKNOWN: ""}
 FIXES = (
     ("Too close?", "step back until your feet show"),
     ("Cut off?", "step back or tilt the camera"),
@@ -54,8 +55,8 @@ def get_set(cv: Canvas, m: ViewModel) -> None:
     view = st.view if st is not None else View.UNKNOWN
     items = [
         (st is not None and st.person and advice is None, "Whole body in view"),
-        (view in (View.SIDE, View.OBLIQUE),
-         "Side view found" if view in (View.SIDE, View.OBLIQUE) else "Turn side-on to the mirror"),
+        (view is not View.UNKNOWN,
+         f"Camera sees you from the {VIEW_WORDS[view]}" if view is not View.UNKNOWN else "Finding the camera view"),
     ]
     for ok, label in items:
         cy = y + cv.line_height(size) // 2
