@@ -12,15 +12,12 @@ from kiosk.flow import Flow, Screen
 from kiosk.keypoints import Pose
 from kiosk.reports import JudgeState, Phase, RepReport, View
 from kiosk.screen import Canvas, ViewModel, render
-from kiosk.screen.model import ExerciseInfo, SetRecord
+from kiosk.faults import FAULTS
+from kiosk.screen.exercises import exercise_infos
+from kiosk.screen.model import SetRecord
 
 EXERCISES = ("hinge", "hello", "deadlift", "skier-swing")
-INFO = {
-    "hinge": ExerciseInfo("hinge", "Hip hinge", "Hands on hips: push your hips back, chest toward parallel, stand tall.", (50, 85)),
-    "hello": ExerciseInfo("hello", "Good morning", "Band behind your neck: hinge forward with a long back.", (45, 80), "band"),
-    "deadlift": ExerciseInfo("deadlift", "Deadlift", "Bar close to your legs: hips back, brace, stand up tall.", (40, 70), "bar"),
-    "skier-swing": ExerciseInfo("skier-swing", "Skier swing", "Dumbbells back past your hips, then snap to chest height.", (35, 70), "dumbbells"),
-}
+INFO = exercise_infos()  # names, how-to lines and target bands from the judge's rules
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 
 
@@ -73,7 +70,7 @@ def model_for(screen: Screen, t: float = 1000.0, **kw) -> ViewModel:
     m = ViewModel(flow=flow, t=t, clock_text="21:45", info=INFO, history=history,
                   cue=fault_cue("rounded_back", 6), idle_since=t - 10, view_pose=standing_pose(t))
     for k, v in kw.items():
-        setattr(m, k, v)
+        setattr(flow if hasattr(flow, k) else m, k, v)
     return m
 
 
@@ -93,6 +90,12 @@ CASES = {
         "/usr/share/hinge-mirror/models, /var/lib/hinge-mirror/models). Fetch it with: "
         "hinge-mirror models fetch lightning_int8"]),
     "get_set-feet-cut-off": lambda: model_for(Screen.GET_SET, view_pose=cut_off_pose()),
+    **{f"choose-{i}": (lambda i=i: model_for(Screen.CHOOSE, choice=i)) for i in range(5)},
+    "coaching-longest-cue": lambda: model_for(Screen.COACHING, cue=fault_cue(
+        max(FAULTS, key=lambda f: len(FAULTS[f].cue)))),
+    "summary-all-faults": lambda: model_for(Screen.SUMMARY, last_set=("skier-swing", tuple(
+        RepReport(i + 1, 0, 1, 30 + 7 * i, 100, 20, 0.2, 1, 1, [f, "too_fast"], 40)
+        for i, f in enumerate(FAULTS)))),
     "summary": lambda: model_for(Screen.SUMMARY),
     "history": lambda: model_for(Screen.HISTORY),
     "history-empty": lambda: model_for(Screen.HISTORY, history=[]),

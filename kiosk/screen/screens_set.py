@@ -186,13 +186,13 @@ def summary(cv: Canvas, m: ViewModel) -> None:
                 (b.right + L.s(20), b.bottom - L.s(6)))
         y = b.bottom + L.s(30)
     size = L.s(38)
-    faulty = [x for x in reports if x.faults][-5:]
+    faulty = [x for x in reports if x.faults][-4:]
     for rep in faulty:
         f = top_fault(rep.faults)
-        extra = f" +{len(rep.faults) - 1}" if len(rep.faults) > 1 else ""
-        cv.text(f"Rep {rep.index}: {FAULTS[f].cue if f else rep.faults[0]}{extra}", size,
-                score_colour(rep.score), "topleft", (col.x, y))
-        y += cv.line_height(size) + L.s(4)
+        extra = f" (+{len(rep.faults) - 1} more)" if len(rep.faults) > 1 else ""
+        r = cv.paragraph(f"Rep {rep.index}: {FAULTS[f].cue if f else rep.faults[0]}{extra}", size,
+                         score_colour(rep.score), col.width, (col.x, y), max_lines=2)  # fmt: skip
+        y = r.bottom + L.s(6)
     if not faulty and reports:
         cv.text("No faults in any rep", size, GREEN, "topleft", (col.x, y))
         y += cv.line_height(size)
