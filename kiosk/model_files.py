@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import struct
 import tempfile
 import tomllib
 import urllib.request
@@ -78,6 +79,59 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
+class _OutOfBounds(Exception):
+    pass
+
+
+def _tflite_extent(data: bytes) -> int:
+    """How far into the file the model's weight buffers reach, found by walking the
+    flatbuffer (Model.buffers[i].data, or offset + size for large models). A truncated file
+    reaches past its end. Some runtimes crash outright on such a file, so it is checked
+    here, in Python, before any interpreter sees it."""
+    n = len(data)
+
+    def u32(at):
+        if at < 0 or at + 4 > n:
+            raise _OutOfBounds(at)
+        return struct.unpack_from("<I", data, at)[0]
+
+    def field(table, index):
+        """File position of a table's field, or None if absent."""
+        vtable = table - struct.unpack_from("<i", data, table)[0] if table + 4 <= n else -1
+        if vtable < 0 or vtable + 4 > n:
+            raise _OutOfBounds(vtable)
+        vt_size = struct.unpack_from("<H", data, vtable)[0]
+        slot = 4 + 2 * index
+        if slot + 2 > vt_size or vtable + slot + 2 > n:
+            return None
+        rel = struct.unpack_from("<H", data, vtable + slot)[0]
+        return table + rel if rel else None
+
+    def deref(at):
+        return at + u32(at)
+
+    model = u32(0)
+    buffers_at = field(model, 4)  # Model.buffers
+    if buffers_at is None:
+        return 8
+    vec = deref(buffers_at)
+    reach = vec + 4
+    for i in range(u32(vec)):
+        elem = vec + 4 + 4 * i
+        buf = deref(elem)
+        data_at = field(buf, 0)  # Buffer.data: [ubyte]
+        if data_at is not None:
+            v = deref(data_at)
+            reach = max(reach, v + 4 + u32(v))
+        off_at, size_at = field(buf, 1), field(buf, 2)  # Buffer.offset/size (uint64)
+        if off_at is not None and size_at is not None and off_at + 8 <= n and size_at + 8 <= n:
+            off, size = struct.unpack_from("<QQ", data, off_at)[0], \
+                struct.unpack_from("<Q", data, size_at)[0]
+            if off > 1:
+                reach = max(reach, off + size)
+    return reach
+
+
 def check(path: Path) -> Variant | None:
     """Raise ModelError unless `path` is a sound TFLite file (and, for a known file name, the
     exact file in the manifest). Returns the matching variant, if any."""
@@ -96,9 +150,18 @@ def check(path: Path) -> Variant | None:
     if head[4:8] != TFLITE_ID:
         raise ModelError(f"{path} is not a TFLite model (no 'TFL3' flatbuffer identifier); "
                          f"delete it and run: {hint}")
-    if known and known.sha256 and sha256_of(path) != known.sha256:
-        raise ModelError(f"model file {path} fails its SHA-256 check (corrupt or not the "
-                         f"official {known.name} model); delete it and run: {hint}")
+    if known and known.sha256:
+        if sha256_of(path) != known.sha256:
+            raise ModelError(f"model file {path} fails its SHA-256 check (corrupt or not the "
+                             f"official {known.name} model); delete it and run: {hint}")
+        return known
+    try:
+        reach = _tflite_extent(path.read_bytes())
+    except (_OutOfBounds, struct.error):
+        reach = size + 1
+    if reach > size:
+        raise ModelError(f"model file {path} is truncated or damaged (its weights run past "
+                         f"the end of the file); replace it or run: {hint}")
     return known
 
 

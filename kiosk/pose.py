@@ -38,9 +38,13 @@ class PoseEstimator:
     def __init__(self, model_path: str | os.PathLike | None = None, threads: int = 1, *,
                  config_model_path: str | os.PathLike | None = None,
                  variant: str | None = None, runtime: str | None = None,
-                 smoothing: bool = True, smart_crop: bool = True):
-        self.model_path: Path = find_model(model_path, config_model_path, variant)
-        self.detector = MoveNet(self.model_path, threads, load_runtime(runtime))
+                 smoothing: bool = True, smart_crop: bool = True, detector=None):
+        if detector is None:  # `detector`: anything with MoveNet's detect() (tests)
+            self.model_path: Path = find_model(model_path, config_model_path, variant)
+            detector = MoveNet(self.model_path, threads, load_runtime(runtime))
+        else:
+            self.model_path = getattr(detector, "model_path", None)
+        self.detector = detector
         self.threads = threads
         self.smart_crop = smart_crop
         self.smoother = KeypointSmoother() if smoothing else None

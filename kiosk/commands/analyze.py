@@ -61,7 +61,7 @@ def run(args) -> int:
         # Whatever decoded before an error is kept on disk.
         if out:
             out.close()
-        secs = time.perf_counter() - start
-        print(f"{args.video}: {n} frames, person in {found}, {n / max(secs, 1e-9):.1f} fps "
-              f"({est.runtime_name}, {est.model_path.name})", file=sys.stderr)
+    secs = time.perf_counter() - start
+    print(f"{args.video}: {n} frames, person in {found}, {n / max(secs, 1e-9):.1f} fps "
+          f"({est.runtime_name}, {est.model_path.name})", file=sys.stderr)
     return 0

@@ -53,9 +53,29 @@ class VideoSource(FrameSource):
         self.start = s.start_time if s.start_time is not None else None
         self.expected_frames = s.frames or None  # from the container's index; 0 if unknown
         self.fps = float(s.average_rate) if s.average_rate else None
-        self._decoded = self._container.decode(s)
+        self._decoded = self._decode()
         self._last_t = None
+        self.damaged = []  # what went wrong, for the error at the end
         return self
+
+    def _decode(self):
+        """Frames, skipping packets the decoder rejects (the frames after a damaged stretch
+        are still good); what was skipped is reported once the good frames are out."""
+        import av
+
+        packets = self._container.demux(self._stream)
+        while True:
+            try:
+                packet = next(packets)
+            except StopIteration:
+                return
+            except av.error.FFmpegError as exc:  # the container itself is broken: stop here
+                self.damaged.append(f"reading failed ({exc.strerror or exc})")
+                return
+            try:
+                yield from packet.decode()
+            except av.error.FFmpegError as exc:
+                self.damaged.append(f"a damaged packet was skipped ({exc.strerror or exc})")
 
     @property
     def size(self) -> tuple[int, int]:
@@ -71,18 +91,15 @@ class VideoSource(FrameSource):
         return float((frame.pts - self.start) * self.time_base)
 
     def read(self) -> Frame | None:
-        import av
-
         if self._container is None:
             self.open()
-        try:
-            frame = next(self._decoded, None)
-        except av.error.FFmpegError as exc:
-            raise SourceError(self._broken(f"decoding failed ({exc.strerror or exc})")) from exc
+        frame = next(self._decoded, None)
         if frame is None:
             if self.expected_frames and self.frames_read < self.expected_frames:
-                raise SourceError(self._broken(
-                    f"it ended after {self.frames_read} of {self.expected_frames} frames"))
+                self.damaged.append(
+                    f"it ended after {self.frames_read} of {self.expected_frames} frames")
+            if self.damaged:
+                raise SourceError(self._broken(self.damaged))
             return None
         t = self._timestamp(frame)
         self._last_t = t
@@ -91,10 +108,11 @@ class VideoSource(FrameSource):
         rotation = getattr(frame, "rotation", 0) or 0
         return Frame(_rotate(rgb, rotation), t)
 
-    def _broken(self, what: str) -> str:
-        at = f" at {self._last_t:.2f} s" if self._last_t is not None else ""
-        return (f"video {self.path} is truncated or corrupt: {what}{at}; "
-                f"the {self.frames_read} good frames before it were used")
+    def _broken(self, problems: list[str]) -> str:
+        first = problems[0] if len(problems) == 1 else \
+            f"{problems[0]} (and {len(problems) - 1} more problems)"
+        return (f"video {self.path} is truncated or corrupt: {first}; "
+                f"its {self.frames_read} good frames were used")
 
     def close(self) -> None:
         if self._container is not None:

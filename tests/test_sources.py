@@ -1,0 +1,153 @@
+"""Video files: frames and timestamps exactly as the container has them; broken files give a
+clear SourceError, after every good frame."""
+
+from __future__ import annotations
+
+import threading
+import time
+from fractions import Fraction
+
+import av
+import numpy as np
+import pytest
+
+from kiosk.errors import SourceError
+from kiosk.sources import Frame
+from kiosk.sources.latest import CaptureThread, LatestFrame
+from kiosk.sources.video import VideoSource
+
+CLIPS = [
+    "barbell-deadlift_front_02.mp4",  # 1280x720 at 24000/1001 fps
+    "barbell-deadlift_front_03.mp4",  # portrait 720x1280 at 60 fps
+    "dowel-deadlift_front_01.mp4",  # portrait 270x480, stream starts at pts 507
+    "barbell-rdl_rear-oblique_01.mp4",  # 1280x618 at 60000/1001 fps
+]
+
+
+def _container_times(path):
+    """Presentation times of every video packet, straight from the demuxer."""
+    with av.open(str(path)) as c:
+        s = c.streams.video[0]
+        pts = sorted(p.pts for p in c.demux(s) if p.pts is not None)
+        start = s.start_time if s.start_time is not None else pts[0]
+        return s.frames, (s.width, s.height), [float((p - start) * s.time_base) for p in pts]
+
+
+def _read_all(path):
+    frames = []
+    with VideoSource(path) as src:
+        for f in src:
+            frames.append((f.t, f.rgb.shape))
+    return frames
+
+
+@pytest.mark.footage
+@pytest.mark.parametrize("clip", CLIPS)
+def test_frames_and_timestamps_match_the_container(footage_dir, clip):
+    n, (w, h), times = _container_times(footage_dir / clip)
+    frames = _read_all(footage_dir / clip)
+    assert len(frames) == n == len(times)
+    assert [t for t, _ in frames] == pytest.approx(times, abs=1e-9)
+    assert frames[0][0] == 0.0
+    assert all(shape == (h, w, 3) for _, shape in frames)
+    assert all(b > a for (a, _), (b, _) in zip(frames, frames[1:]))
+
+
+@pytest.mark.footage
+def test_truncated_file_gives_the_good_frames_then_a_clear_error(footage_dir, tmp_path):
+    src = footage_dir / "barbell-deadlift_side_01.mp4"
+    data = src.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: int(len(data) * 0.6)])
+    good = []
+    with pytest.raises(SourceError, match="truncated or corrupt") as err:
+        with VideoSource(cut) as s:
+            for f in s:
+                good.append(f.t)
+    total = _container_times(src)[0]
+    assert 0 < len(good) < total
+    assert f"{len(good)} good frames" in str(err.value) and str(cut) in str(err.value)
+
+
+@pytest.mark.footage
+def test_damaged_middle_keeps_the_frames_after_it(footage_dir, tmp_path):
+    data = bytearray((footage_dir / "barbell-deadlift_side_01.mp4").read_bytes())
+    rng = np.random.default_rng(3)
+    a = len(data) // 3
+    data[a:a + 20000] = rng.integers(0, 256, 20000, dtype=np.uint8).tobytes()
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(bytes(data))
+    times = []
+    with pytest.raises(SourceError, match="damaged"):
+        with VideoSource(bad) as s:
+            for f in s:
+                times.append(f.t)
+    assert times and times[-1] > 5.0  # frames after the damage still came through
+
+
+def test_a_file_that_is_not_a_video_is_refused(tmp_path):
+    junk = tmp_path / "notes.mp4"
+    junk.write_text("not a video at all\n" * 50)
+    with pytest.raises(SourceError, match="cannot read video"):
+        VideoSource(junk).open()
+
+
+def test_a_missing_file_is_refused(tmp_path):
+    with pytest.raises(SourceError, match="does not exist"):
+        VideoSource(tmp_path / "nope.mp4").open()
+
+
+def test_written_clip_round_trips_odd_rate_and_portrait(tmp_path):
+    # A clip made here: 12.5 fps, portrait, 10 frames of known brightness.
+    path = tmp_path / "made.mp4"
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("mpeg4", rate=25)
+        s.width, s.height, s.pix_fmt = 64, 96, "yuv420p"
+        s.codec_context.time_base = Fraction(1, 25)
+        for i in range(10):
+            img = np.full((96, 64, 3), 20 * i, np.uint8)
+            f = av.VideoFrame.from_ndarray(img, format="rgb24")
+            f.pts = i * 2  # every other tick of 1/25 s: 12.5 fps
+            f.time_base = Fraction(1, 25)
+            for p in s.encode(f):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    frames = list(VideoSource(path).open())
+    assert len(frames) == 10
+    assert [f.t for f in frames] == pytest.approx([i * 0.08 for i in range(10)])
+    assert frames[0].rgb.shape == (96, 64, 3)
+    means = [f.rgb.mean() for f in frames]
+    assert all(b > a for a, b in zip(means, means[1:]))  # in order, none dropped or doubled
+    assert means == pytest.approx([20 * i for i in range(10)], abs=12)  # YUV range rounding
+
+
+def test_latest_frame_never_hands_over_a_stale_frame():
+    holder = LatestFrame()
+    for i in range(5):
+        holder.put(Frame(np.zeros((2, 2, 3), np.uint8), float(i)))
+    assert holder.get(0.1).t == 4.0
+    assert holder.dropped == 4
+    assert holder.get(0.01) is None  # nothing new: no repeat of the old frame
+
+
+def test_capture_thread_hands_over_the_newest_and_reports_a_dead_camera():
+    n = {"i": 0}
+
+    def grab():
+        n["i"] += 1
+        if n["i"] > 50:
+            raise OSError("unplugged")
+        time.sleep(0.002)
+        return Frame(np.zeros((2, 2, 3), np.uint8), n["i"] / 100)
+
+    cap = CaptureThread(grab).start()
+    first = cap.read(1.0)
+    time.sleep(0.05)  # the slow consumer: frames pile up meanwhile
+    second = cap.read(1.0)
+    assert second.t > first.t + 0.01  # skipped ahead to the newest, not the next
+    with pytest.raises(SourceError, match="unplugged"):
+        for _ in range(100):
+            cap.read(1.0)
+    cap.stop()
+    assert not any(t.name == "capture" and t.is_alive() for t in threading.enumerate())
