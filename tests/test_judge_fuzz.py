@@ -1,0 +1,165 @@
+"""Fuzzed pose streams through the judge: broken keypoints and broken clocks.
+
+Every stream is a generated set (a known number of full movements) or a generated person
+standing still (no movement at all), spoiled by hypothesis with the faults a camera and
+MoveNet really produce: NaN and infinite coordinates, all-zero scores, teleporting joints,
+left/right swaps, dropped frames, repeated and backwards timestamps, at 1, 30 and 120 fps.
+
+Properties: the judge never raises; its output stays sane (finite numbers, rep count never
+going down); and it never counts more reps than there were full movements - for a person who
+only stands there, none at all.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kiosk.judge import Judge
+from kiosk.keypoints import MIRROR, Pose
+from kiosk.reports import JudgeState
+from kiosk.synth import generate
+
+EXERCISES = ("hinge", "hello", "deadlift", "skier-swing")
+RATES = (1.0, 30.0, 120.0)
+KINDS = ("nan", "inf", "zero_scores", "teleport", "swap", "drop", "repeat_t", "backwards")
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@lru_cache(maxsize=None)
+def _movement(exercise: str, fps: float, seed: int):
+    s = generate(exercise, reps=2, yaw_deg=(90.0, 60.0)[seed % 2], fps=fps, seed=seed, lead_in_s=1.5)
+    return s.poses, len(s.counted)
+
+
+@lru_cache(maxsize=None)
+def _standing(fps: float, seed: int):
+    # The hinge athlete with no reps and no load to pick up: standing still throughout (a
+    # deadlift or skier-swing set would bend for the load, which is a movement).
+    s = generate("hinge", reps=0, yaw_deg=(90.0, 30.0)[seed % 2], fps=fps, seed=seed,
+                 lead_in_s=6.0, pickup=False)
+    assert not s.counted and np.ptp(s.back_angle) < 5.0
+    return s.poses
+
+
+op = st.tuples(
+    st.sampled_from(KINDS),
+    st.floats(0.0, 1.0),  # where in the stream
+    st.floats(0.0, 1.0),  # how long (fraction of the stream, capped per kind)
+    st.lists(st.integers(0, 16), min_size=1, max_size=17, unique=True),  # which joints
+    st.floats(-1.0, 1.0),  # a signed amount (teleport distance, clock step)
+)
+
+
+def spoil(poses: list[Pose], ops, fps: float, allow_motion_glitch: bool = True):
+    """A list of (Pose | None, t) with the ops applied, in order."""
+    n = len(poses)
+    kps = [p.keypoints.copy() for p in poses]
+    ts = [p.t for p in poses]
+    missing = [False] * n
+    dup: set[int] = set()
+    for kind, where, length, joints, amount in ops:
+        i0 = min(int(where * n), n - 1)
+        span = max(1, int(length * n))
+        if kind == "teleport":
+            # A glitch, not a movement: at most 0.15 s, which no real rep fits in. (At 1 fps
+            # a single bent frame between upright ones IS indistinguishable from a rep.)
+            glitch = int(0.15 * fps)
+            if glitch < 1:
+                continue
+            span = min(span, glitch)
+        idx = range(i0, min(n, i0 + span))
+        j = list(joints)
+        for i in idx:
+            k = kps[i]
+            if kind == "nan":
+                k[j, (i % 2)] = np.nan
+            elif kind == "inf":
+                k[j, (i % 2)] = math.copysign(np.inf, amount or 1.0)
+            elif kind == "zero_scores":
+                k[:, 2] = 0.0
+            elif kind == "teleport":
+                w, h = poses[i].frame_size
+                k[j, 0] += amount * w
+                k[j, 1] -= abs(amount) * h
+            elif kind == "swap":
+                kps[i] = k[list(MIRROR)]
+            elif kind == "drop":
+                missing[i] = True
+            elif kind == "repeat_t":
+                dup.add(i)
+        if kind == "backwards":  # the clock steps back (up to 2 s) and carries on from there
+            for i in range(i0, n):
+                ts[i] -= 2.0 * abs(amount)
+    out = []
+    for i in range(n):
+        pose = None if missing[i] else Pose(kps[i], ts[i], poses[i].frame_size)
+        out.append((pose, ts[i]))
+        if i in dup:  # the same frame delivered twice, same timestamp
+            out.append((pose, ts[i]))
+    return out
+
+
+def run_judge(exercise: str, stream) -> list[JudgeState]:
+    judge = Judge(exercise)
+    states = []
+    for pose, t in stream:
+        st_ = judge.update(pose, t)
+        assert isinstance(st_, JudgeState)
+        states.append(st_)
+        assert st_.reps == len(judge.reports)
+        assert st_.back_angle_deg is None or math.isfinite(st_.back_angle_deg)
+        assert math.isfinite(st_.angle_confidence) and 0.0 <= st_.angle_confidence <= 1.0
+        if st_.new_rep is not None:
+            r = st_.new_rep
+            assert all(math.isfinite(v) for v in (r.start_s, r.end_s, r.back_angle_deg))
+            assert 0 <= r.score <= 100
+    reps = [s.reps for s in states]
+    assert reps == sorted(reps), "the rep count went down"
+    return states
+
+
+@FUZZ
+@given(exercise=st.sampled_from(EXERCISES), fps=st.sampled_from(RATES), seed=st.integers(0, 1),
+       ops=st.lists(op, max_size=6))
+def test_spoiled_set_never_raises_nor_counts_more_than_was_done(exercise, fps, seed, ops):
+    poses, done = _movement(exercise, fps, seed)
+    states = run_judge(exercise, spoil(poses, ops, fps))
+    assert states[-1].reps <= done
+
+
+@FUZZ
+@given(exercise=st.sampled_from(EXERCISES), fps=st.sampled_from(RATES), seed=st.integers(0, 1),
+       ops=st.lists(op, max_size=8))
+def test_standing_still_never_counts_a_rep_whatever_the_glitches(exercise, fps, seed, ops):
+    poses = _standing(fps, seed)
+    states = run_judge(exercise, spoil(poses, ops, fps))
+    assert states[-1].reps == 0
+    assert not any(s.new_rep for s in states)
+
+
+# Junk straight from hypothesis: any numbers at all in every keypoint, any timestamps.
+junk_value = st.floats(allow_nan=True, allow_infinity=True, width=32)
+junk_pose = st.lists(junk_value, min_size=51, max_size=51)
+
+
+@FUZZ
+@given(exercise=st.sampled_from(EXERCISES),
+       frames=st.lists(st.tuples(st.one_of(st.none(), junk_pose),
+                                 st.floats(-1e6, 1e6, allow_nan=False)), max_size=80))
+def test_arbitrary_junk_never_raises(exercise, frames):
+    stream = [(None if v is None else Pose(np.array(v, float).reshape(17, 3), t, (640, 480)), t)
+              for v, t in frames]  # fmt: skip
+    run_judge(exercise, stream)
+
+
+def test_unspoiled_sets_do_count_so_the_bounds_above_mean_something():
+    # The upper bounds are only worth having if the judge does count these movements.
+    for ex in EXERCISES:
+        poses, done = _movement(ex, 30.0, 0)
+        assert done == 2
+        assert run_judge(ex, [(p, p.t) for p in poses])[-1].reps == done
