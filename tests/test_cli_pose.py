@@ -132,3 +132,26 @@ def test_analyze_keeps_the_good_frames_of_a_truncated_clip(model_path, footage_d
                  "--keypoints-out", str(out)]) == 3
     assert "truncated or corrupt" in capsys.readouterr().err
     assert len(out.read_text().splitlines()) > 20
+
+
+@pytest.mark.model
+def test_models_list_and_verify(empty_lookup, model_path, capsys):
+    assert main(["models", "verify"]) == 2  # nothing to verify: say how to fetch
+    assert "hinge-mirror models fetch" in capsys.readouterr().err
+    shutil.copy(model_path, empty_lookup / NAME)
+    assert main(["models", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "lightning_int8" in out and "[ok]" in out and "thunder_int8" in out
+    assert main(["models", "verify"]) == 0
+    (empty_lookup / NAME).write_bytes(model_path.read_bytes()[:-1] + b"\0")
+    assert main(["models", "verify"]) == 1
+    assert "fails its SHA-256 check" in capsys.readouterr().out
+
+
+@pytest.mark.model
+def test_models_fetch_from_a_given_url(empty_lookup, model_path, tmp_path, capsys):
+    dest = tmp_path / "fetched"
+    assert main(["models", "fetch", "lightning_int8", "--dir", str(dest),
+                 "--url", model_path.as_uri()]) == 0
+    assert (dest / NAME).read_bytes() == model_path.read_bytes()
+    assert "verified" in capsys.readouterr().out

@@ -80,3 +80,12 @@ def test_a_model_of_the_wrong_shape_is_refused(tmp_path, model_path, monkeypatch
 
     with pytest.raises(ModelError, match="single-pose"):
         MoveNet(model_path, runtime=runtime.Runtime("fake", FakeInterp))
+
+
+def test_runtime_choice_reports_and_explains(monkeypatch):
+    assert runtime.load_runtime().name == RUNTIMES[0]
+    with pytest.raises(ModelError, match="not installed here"):
+        runtime.load_runtime("tensorflow_gpu_magic")
+    monkeypatch.setattr(runtime, "RUNTIMES", (("nope", "no_such_module_xyz", "Interpreter"),))
+    with pytest.raises(ModelError, match="pip install ai-edge-litert"):
+        runtime.load_runtime()
