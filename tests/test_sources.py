@@ -151,3 +151,30 @@ def test_capture_thread_hands_over_the_newest_and_reports_a_dead_camera():
             cap.read(1.0)
     cap.stop()
     assert not any(t.name == "capture" and t.is_alive() for t in threading.enumerate())
+
+
+@pytest.mark.parametrize("degrees,band", [(90, "bottom"), (-90, "top"), (180, "right"), (0, "left")])
+def test_display_rotation_is_applied(tmp_path, degrees, band):
+    # A 64x32 landscape clip with a white band on its left, tagged to be shown rotated
+    # (counter-clockwise degrees, as phones tag portrait recordings).
+    path = tmp_path / f"rot{degrees}.mp4"
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("mpeg4", rate=25)
+        s.width, s.height, s.pix_fmt = 64, 32, "yuv420p"
+        s.set_display_rotation(degrees)
+        for i in range(3):
+            img = np.zeros((32, 64, 3), np.uint8)
+            img[:, :8] = 255
+            f = av.VideoFrame.from_ndarray(img, format="rgb24")
+            f.pts, f.time_base = i, Fraction(1, 25)
+            for p in s.encode(f):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    rgb = VideoSource(path).open().read().rgb
+    white = rgb.mean(axis=2) > 128
+    h, w = white.shape
+    assert (h, w) == ((64, 32) if degrees in (90, -90) else (32, 64))
+    where = {"top": white[:8].all(), "bottom": white[-8:].all(),
+             "left": white[:, :8].all(), "right": white[:, -8:].all()}
+    assert where[band] and sum(where.values()) == 1
