@@ -110,7 +110,7 @@ def _with_faults(style: Style, faults: tuple[str, ...]) -> tuple[dict, dict, Sty
         elif f == "too_shallow":
             bottom.update(trunk=style.bottom["trunk"] * 0.55, knee=bottom["knee"] * 0.6)
         elif f == PARTIAL:
-            bottom.update(trunk=14.0, knee=bottom["knee"] * 0.3, arm_l=top.get("arm_l", 5), arm_r=top.get("arm_r", 5))
+            bottom.update(trunk=27.0, knee=bottom["knee"] * 0.3, arm_l=top.get("arm_l", 5), arm_r=top.get("arm_r", 5))
         elif f == "too_deep":
             bottom.update(trunk=108.0)
         elif f == "too_fast":

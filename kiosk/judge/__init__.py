@@ -1,0 +1,203 @@
+"""The hinge judge: timestamped poses in, live state and per-rep reports out.
+
+Pure and deterministic: numpy and the standard library, no clocks, no I/O.
+
+    judge = Judge("deadlift")
+    for pose in poses:                      # Pose | None, one per frame
+        state = judge.update(pose, pose.t)  # JudgeState
+    judge.reports                           # list[RepReport]
+
+Pipeline per frame: features (L/R-robust body points) -> calibration while the person stands
+still (standing segment lengths, camera view, facing) -> segment inclinations (trunk.py) ->
+smoothed depth -> phase machine (phases.py) -> at each rep's end, metrics and faults
+(faults.py) with thresholds from rules.py.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from kiosk.judge import faults as F
+from kiosk.judge.features import Frame, Smoother, extract
+from kiosk.judge.phases import PhaseMachine
+from kiosk.judge.rules import EXERCISES, Rules, rules_for
+from kiosk.judge.trunk import Estimate, StandingLengths, estimate, yaw_range
+from kiosk.judge.view import ViewEstimator
+from kiosk.keypoints import Pose
+from kiosk.reports import JudgeState, Phase, RepReport, View
+
+__all__ = ["Judge", "EXERCISES", "Rules", "rules_for"]
+
+LOST_S = 1.0  # no person this long: the rep in progress is abandoned
+GONE_S = 4.0  # ...this long: the calibration too (someone else may step in)
+STILL_S = 1.0  # standing still this long calibrates the set
+SMOOTH_S = 0.08  # time constant of the depth filter (after a median of 3, against spikes)
+HISTORY_S = 15.0
+
+
+class Judge:
+    def __init__(self, exercise: str, rules: dict | Rules | None = None):
+        self.rules = rules if isinstance(rules, Rules) else rules_for(exercise, rules)
+        self.exercise = exercise
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything: a new set (the person calibrates again)."""
+        self.reports: list[RepReport] = []
+        self.pm = PhaseMachine(self.rules)
+        self.cal = StandingLengths()
+        self.view = ViewEstimator()
+        self.std = F.Standing()
+        self.backs: deque[float] = deque(maxlen=90)
+        self.raw: deque[float] = deque(maxlen=3)
+        self.heads: deque[float] = deque(maxlen=90)
+        self.still: deque[Frame] = deque()
+        self.smooth = Smoother()
+        self.offsets: dict = {}
+        self.hist: deque[Estimate] = deque()
+        self.calibrated = False
+        self.last_seen: float | None = None
+        self.depth: float | None = None
+        self.t_prev: float | None = None
+        self.live: list[str] = []
+        self.live_phase = Phase.WAITING
+
+    # ------------------------------------------------------------------------------------
+    def update(self, pose: Pose | None, t: float) -> JudgeState:
+        f = extract(pose, self.offsets)
+        if f is None:
+            return self._missing(t)
+        f.t = float(t)
+        f = self.smooth(f)
+        if self.last_seen is not None and t - self.last_seen > LOST_S:
+            self.pm.reset()
+            self.depth = None
+        self.last_seen = t
+        if not self.calibrated:
+            return self._calibrate(f, t)
+        self.view.add_facing(f, self._trunk_len())
+        self.cal.add(f)
+        e = estimate(f, self.cal, yaw_range(self.view.yaw_deg), self.view.facing)
+        if e is None:
+            return self._state(t, Phase.CALIBRATING, person=True)
+        self.hist.append(e)
+        while self.hist and self.hist[0].t < t - HISTORY_S:
+            self.hist.popleft()
+        self.raw.append(e.back - self.std.back)
+        raw = float(np.median(self.raw))
+        if self.depth is None or self.t_prev is None:
+            self.depth = raw
+        else:
+            a = 1.0 - np.exp(-max(t - self.t_prev, 0.0) / SMOOTH_S)
+            self.depth += a * (raw - self.depth)
+        self.t_prev = t
+        ev = self.pm.update(t, self.depth)
+        if self.pm.cycle is None and self.depth < 0.5 * self.rules.stand_max_deg:
+            self._learn_standing(f, e)
+        state = self._state(t, self.pm.phase, person=True, back=e.back, conf=e.confidence)
+        if ev is not None:
+            kind, cycle = ev
+            if kind == "rep":
+                state.new_rep = self._report(cycle)
+                self.reports.append(state.new_rep)
+            elif kind == "partial":
+                state.partial = True
+            self.live = []
+        elif (self.pm.phase in (Phase.BOTTOM, Phase.ASCENDING) and self.pm.cycle is not None
+              and self.pm.phase != self.live_phase):  # once per phase: cheap on a Pi
+            self.live = self._live_faults()
+        self.live_phase = self.pm.phase
+        state.reps = len(self.reports)
+        state.live_faults = list(self.live)
+        return state
+
+    # ------------------------------------------------------------------------------------
+    def _trunk_len(self) -> float:
+        return self.cal.get("trunk") or 1.0
+
+    def _missing(self, t: float) -> JudgeState:
+        if self.last_seen is None or t - self.last_seen > GONE_S:
+            if self.calibrated or self.last_seen is not None:
+                reports = self.reports
+                self.reset()
+                self.reports = reports  # the set's reps stay; only the calibration goes
+            return self._state(t, Phase.WAITING, person=False, message="Step into view")
+        if t - self.last_seen > LOST_S:
+            self.pm.reset()
+            self.depth = None
+            return self._state(t, Phase.WAITING, person=False, message="Step into view")
+        return self._state(t, self.pm.phase if self.calibrated else Phase.WAITING, person=False)
+
+    def _calibrate(self, f: Frame, t: float) -> JudgeState:
+        """Wait for the person to stand still and upright, then learn their standing body."""
+        self.still.append(f)
+        while self.still and self.still[0].t < t - STILL_S:
+            self.still.popleft()
+        trunk = np.array([fr.shoulder - fr.hip for fr in self.still])
+        length = float(np.median(np.linalg.norm(trunk, axis=1)))
+        upright = all(abs(v[0]) < 0.45 * -v[1] for v in trunk)
+        hips = np.array([fr.hip for fr in self.still])
+        steady = float(np.max(np.ptp(hips, axis=0))) < 0.15 * length
+        long_enough = t - self.still[0].t >= STILL_S * 0.9 and len(self.still) >= 4
+        if not (upright and steady and long_enough):
+            msg = "Stand tall, facing the mirror" if not upright else "Hold still"
+            return self._state(t, Phase.CALIBRATING, person=True, message=msg)
+        for fr in self.still:
+            self.cal.add(fr)
+        for fr in self.still:
+            self.view.add_standing(fr, self._trunk_len())
+            self.view.add_facing(fr, self._trunk_len())
+        self.calibrated = True
+        yaw = self.view.yaw_deg or 0.0
+        self.std.signed = yaw > 20.0
+        ests = [estimate(fr, self.cal, yaw_range(yaw), self.view.facing) for fr in self.still]
+        for fr, e in zip(self.still, ests):
+            if e is not None:
+                self._learn_standing(fr, e, calibrating=True)
+        # How noisy upright looks from here sets the bar for a rep's start right away.
+        self.pm.learn_noise([abs(e.back - self.std.back) for e in ests if e is not None])
+        self.still.clear()
+        return self._state(t, Phase.STANDING, person=True, message="Ready")
+
+    def _learn_standing(self, f: Frame, e: Estimate, calibrating: bool = False) -> None:
+        """Keep refining what this person's standing posture looks like."""
+        if not calibrating:
+            self.view.add_standing(f, self._trunk_len())
+        self.backs.append(e.back)
+        self.std.back = float(np.median(self.backs))
+        if e.head_flexion is not None:
+            self.heads.append(e.head_flexion)
+            self.std.head_flexion = float(np.median(self.heads))
+
+    def _state(self, t: float, phase: Phase, person: bool, back: float | None = None,
+               conf: float = 0.0, message: str = "") -> JudgeState:  # fmt: skip
+        return JudgeState(t=t, phase=phase, view=self.view.view if self.calibrated else View.UNKNOWN,
+                          person=person, back_angle_deg=back, angle_confidence=conf,
+                          reps=len(self.reports), message=message)  # fmt: skip
+
+    def _samples(self, start: float) -> list[Estimate]:
+        return [s for s in self.hist if s.t >= start - 0.05]
+
+    def _report(self, c) -> RepReport:
+        m = F.measure(c, self._samples(c.start_t), self.std)
+        faults = F.judge(c, m, self.rules, self.std)
+        return RepReport(
+            index=len(self.reports) + 1, start_s=c.start_t, end_s=c.end_t,
+            back_angle_deg=m.back, hip_angle_deg=m.hip_angle, knee_flexion_deg=m.knee_flexion,
+            hip_shift=m.hip_shift, down_s=m.down_s, up_s=m.up_s, faults=faults,
+            score=F.score(faults, m.back, self.rules))  # fmt: skip
+
+    def _live_faults(self) -> list[str]:
+        """Faults already visible at the bottom (the rep is not over yet)."""
+        c = self.pm.cycle
+        samples = self._samples(c.start_t)
+        if len(samples) < 3:
+            return []
+        from dataclasses import replace
+
+        m = F.measure(replace(c, end_t=samples[-1].t), samples, self.std)
+        early = ("rounded_back", "forward_bend", "squatting", "locked_knees", "too_deep")
+        faults = F.judge(replace(c, end_t=samples[-1].t), m, self.rules, self.std)
+        return [x for x in faults if x in early]

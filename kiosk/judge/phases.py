@@ -1,0 +1,139 @@
+"""The rep counter: standing -> descending -> bottom -> ascending -> standing, on the back angle.
+
+Works on `depth`, the smoothed back angle above this set's standing posture. Hysteresis (a
+rep starts above `start`, ends below `stand_max`) and minimum durations keep jitter from
+counting; a rep that turns back down before full lockout still ends at its top (it is judged
+incomplete, not merged into the next one). What is not a rep is decided when the excursion
+ends: too shallow (a partial attempt), too quick (noise), or too long at the bottom (picking
+up or parking the load).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from kiosk.judge.rules import Rules
+from kiosk.reports import Phase
+
+SETTLE_S = 0.25  # stay this long at the top before the rep is closed (to see the lockout)
+REBOUND_DEG = 7.0  # a turn back down this far above the lowest top point starts a new rep
+SLOW_DEG_S = 30.0  # slower than this near the peak is "at the bottom"
+
+
+@dataclass
+class Cycle:
+    """One excursion from standing and back."""
+
+    start_t: float
+    peak: float = 0.0
+    peak_t: float = 0.0
+    bottom_in_t: float | None = None  # first time within the bottom band
+    bottom_out_t: float | None = None  # left the bottom band on the way up
+    end_t: float = 0.0
+    top_min: float = 1e9
+    top_min_t: float = 0.0
+    full_lockout: bool = True
+
+    @property
+    def bottom_s(self) -> float:
+        if self.bottom_in_t is None or self.bottom_out_t is None:
+            return 0.0
+        return self.bottom_out_t - self.bottom_in_t
+
+
+class PhaseMachine:
+    def __init__(self, rules: Rules):
+        self.r = rules
+        self.start_deg = rules.stand_max_deg + 3.0
+        self.calm: deque[float] = deque(maxlen=150)  # |depth| while standing: the noise floor
+        self.phase = Phase.STANDING
+        self.cycle: Cycle | None = None
+        self.leave_t: float | None = None  # last time the person was clearly standing
+        self.prev: tuple[float, float] | None = None
+        self.stand_t: float | None = None
+        self.reps = 0
+
+    def learn_noise(self, calm: list[float]) -> None:
+        """A noisy view (near-front, where upright is read from foreshortening) raises the
+        bar for starting a rep, never above what a real rep clearly passes."""
+        self.calm.extend(calm)
+        if len(self.calm) >= 8:
+            noise = float(np.percentile(self.calm, 90))
+            self.start_deg = min(max(self.r.stand_max_deg + 3.0, noise + 5.0), self.r.count_min_deg - 4.0)
+
+    def reset(self) -> None:
+        calm = self.calm
+        self.__init__(self.r)
+        self.calm = calm  # the view's noise floor outlives a lost rep
+
+    def update(self, t: float, d: float) -> tuple[str, Cycle] | None:
+        """Feed one depth sample; returns ("rep" | "partial" | "discard", cycle) when an
+        excursion ends."""
+        vel = 0.0 if self.prev is None else (d - self.prev[1]) / max(t - self.prev[0], 1e-3)
+        self.prev = (t, d)
+        c, ev = self.cycle, None
+        if c is None:
+            self.calm.append(abs(d))
+            if len(self.calm) % 5 == 0:
+                self.learn_noise([])
+            if d <= self.r.stand_max_deg * 0.5 or self.leave_t is None:
+                self.leave_t = t
+            if d > self.start_deg:
+                self.cycle = Cycle(start_t=self.leave_t, peak=d, peak_t=t)
+                self.phase = Phase.DESCENDING
+            return None
+        band = max(5.0, 0.12 * c.peak)
+        if self.phase in (Phase.DESCENDING, Phase.BOTTOM):
+            if d > c.peak:
+                c.peak, c.peak_t = d, t
+            if d >= c.peak - band and c.bottom_in_t is None and (abs(vel) < SLOW_DEG_S or d < c.peak):
+                c.bottom_in_t = t
+            if c.bottom_in_t is not None and self.phase == Phase.DESCENDING:
+                self.phase = Phase.BOTTOM
+            if d < c.peak - band:
+                c.bottom_out_t = t
+                self.phase = Phase.ASCENDING
+                c.top_min, c.top_min_t = d, t
+            return None
+        # ascending, or standing at the top waiting to close the rep
+        if d < c.top_min:
+            c.top_min, c.top_min_t = d, t
+        if d <= self.r.stand_max_deg:
+            if self.stand_t is None:
+                self.stand_t, c.end_t = t, t
+            self.phase = Phase.STANDING
+            if t - self.stand_t >= SETTLE_S or d > self.start_deg:
+                ev = self._close(c, full=True)
+        elif self.stand_t is not None:  # was at the top, now going down again
+            ev = self._close(c, full=True)
+        elif d > c.top_min + REBOUND_DEG:
+            # A real top (lockout not reached): well below the peak, not a wobble.
+            if c.top_min <= max(2.2 * self.r.stand_max_deg, 0.45 * c.peak) and c.peak - c.top_min >= max(15.0, 0.5 * c.peak):
+                c.end_t = c.top_min_t
+                ev = self._close(c, full=False)
+                # the next rep starts from this top
+                self.cycle = Cycle(start_t=c.top_min_t, peak=d, peak_t=t)
+                self.phase = Phase.DESCENDING
+            else:  # a dip on the way up: still the same rep
+                self.phase = Phase.DESCENDING if vel > 0 else Phase.BOTTOM
+                c.bottom_out_t = None
+        return ev
+
+    def _close(self, c: Cycle, full: bool) -> tuple[str, Cycle]:
+        c.full_lockout = full
+        self.cycle, self.stand_t = None, None
+        self.phase = Phase.STANDING
+        self.leave_t = c.end_t
+        if c.end_t - c.start_t < self.r.min_rep_s:
+            return "discard", c  # a twitch
+        if c.peak < self.r.count_min_deg:
+            partial = c.peak >= max(self.r.partial_min_deg, self.start_deg + 4.0)
+            return ("partial" if partial else "discard"), c
+        first_from_floor = self.r.first_rep_from_floor and self.reps == 0
+        if c.bottom_s > self.r.max_bottom_s and not first_from_floor:
+            return "discard", c  # picking up or parking the load
+        self.reps += 1
+        return "rep", c

@@ -1,0 +1,163 @@
+"""3D-ish segment inclinations from 2D keypoints, in any camera view.
+
+A segment of standing length L0 (pixels, learned while the person stands) inclined by theta in
+the sagittal plane, seen from a camera at yaw psi (0 front, 90 side), projects to
+    horizontal  u = k sin(psi) sin(theta)      vertical  w = k cos(theta)        (in L0 units)
+with k ~ 1 (small scale changes from perspective or a shortening spine). From the side
+theta = atan2(u, w) needs no calibration; from the front the horizontal part vanishes and the
+foreshortening w alone says how far the segment tipped toward the camera (the 2D angle would
+read ~0). `incline` fits theta and k to both parts by least squares with a prior k ~ 1,
+so it slides from one regime to the other with the view.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from kiosk import angles as A
+from kiosk.judge.features import Frame
+
+_GRID = np.radians(np.arange(-45.0, 180.01, 0.5))
+_SIN, _COS = np.sin(_GRID), np.cos(_GRID)
+SCALE_PRIOR = 0.6  # weight of k ~ 1 against the observations (noise / scale uncertainty)^2
+# Leaning back is rare and shallow: a backward fit must beat the forward one clearly (a
+# near-front view cannot tell them apart, and must not flip between them on noise).
+_BACKWARD = 0.5 * np.clip(-_GRID, 0, None) ** 2
+
+
+def incline(dx: float, dy_up: float, length0: float, sin_yaw: tuple[float, float], facing: float,
+            prior: float = SCALE_PRIOR) -> tuple[float, float]:  # fmt: skip
+    """Inclination (deg, + toward facing) and fit residual of a segment seen as (dx, dy_up) px.
+
+    sin_yaw is a range (lo, hi): the view is known only roughly (body proportions vary), so
+    the fit may pick any yaw in it. Near the front this leaves the horizontal part unused and
+    only the foreshortening speaks; an ambiguous sign resolves to forward."""
+    u, w = dx * facing / length0, dy_up / length0
+    lo, hi = sin_yaw
+    a = 0.5 * (lo + hi) * _SIN
+    for _ in range(2):  # alternate: scale k for the yaw, then the yaw for k
+        k = (u * a + w * _COS + prior) / (a * a + _COS * _COS + prior)
+        safe = np.where(np.abs(k * _SIN) > 1e-6, k * _SIN, 1e-6)
+        a = np.clip(u / safe, lo, hi) * _SIN
+    k = (u * a + w * _COS + prior) / (a * a + _COS * _COS + prior)
+    res = (u - k * a) ** 2 + (w - k * _COS) ** 2 + prior * (k - 1) ** 2 + _BACKWARD
+    i = int(np.argmin(res))
+    return float(np.degrees(_GRID[i])), float(res[i])
+
+
+def yaw_range(yaw_deg: float | None, cos_err: float = 0.1) -> tuple[float, float]:
+    """sin(yaw) bounds for a yaw estimated from body widths (their |cos| is good to ~0.1)."""
+    if yaw_deg is None:
+        return 0.0, 1.0
+    c = abs(np.cos(np.radians(yaw_deg)))
+    return float(np.sqrt(1 - min(1.0, c + cos_err) ** 2)), float(np.sqrt(1 - max(0.0, c - cos_err) ** 2))
+
+
+class StandingLengths:
+    """Segment lengths (px) of this person standing tall: the calibration of the set.
+
+    Standing is when each segment looks longest (upright, not foreshortened). Every frame is
+    kept for WINDOW_S; a segment's length is the median of its samples within 8 % of its
+    95th percentile. Keypoint drift lasts about half a second, so a length learned from one
+    still moment can be several percent off (>10 deg near upright); pooling all the standing
+    moments of the last seconds averages that out, and lets the calibration recover when the
+    set starts bent over (a swing already going) or the person steps closer."""
+
+    NAMES = ("trunk", "thigh", "shin", "neck")
+    WINDOW_S = 12.0
+    KEEP = 0.92
+
+    def __init__(self) -> None:
+        self.rows: deque[tuple[float, list[float], float]] = deque()  # t, lengths, hip y
+        self.cache: dict[str, float | None] = {}
+        self.hip_y: float | None = None
+        self.cache_t = -1e9
+
+    def add(self, f: Frame) -> None:
+        segs = _segments(f)
+        # Vertical extent: standing segments are upright, and a sideways error (one side of
+        # a pair unseen) must not make them look longer.
+        lengths = [abs(segs[n][1]) if segs[n] is not None else np.nan for n in self.NAMES]
+        self.rows.append((f.t, lengths, float(f.hip[1])))
+        while self.rows and self.rows[0][0] < f.t - self.WINDOW_S:
+            self.rows.popleft()
+        if f.t - self.cache_t >= 0.5 or len(self.rows) < 60:
+            self._refresh()
+            self.cache_t = f.t
+
+    def _refresh(self) -> None:
+        arr = np.array([r[1] for r in self.rows], float)
+        hips = np.array([r[2] for r in self.rows], float)
+        for i, n in enumerate(self.NAMES):
+            col = arr[:, i]
+            col = col[np.isfinite(col)]
+            if len(col) < 3:
+                self.cache[n] = None
+                continue
+            top = col[col >= self.KEEP * np.percentile(col, 95)]
+            self.cache[n] = float(np.median(top))
+            if n == "trunk":
+                tall = np.isfinite(arr[:, 0]) & (arr[:, 0] >= self.KEEP * np.percentile(col, 95))
+                self.hip_y = float(np.median(hips[tall]))
+
+    def get(self, name: str) -> float | None:
+        return self.cache.get(name)
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+
+def _segments(f: Frame) -> dict[str, tuple[float, float] | None]:
+    """Each segment as (dx, dy_up) in px, from its lower to its upper end."""
+    def seg(lo, hi):
+        return None if lo is None or hi is None else (float(hi[0] - lo[0]), float(lo[1] - hi[1]))
+    return {"trunk": seg(f.hip, f.shoulder), "thigh": seg(f.knee, f.hip),
+            "shin": seg(f.ankle, f.knee), "neck": seg(f.shoulder, f.head)}  # fmt: skip
+
+
+@dataclass
+class Estimate:
+    """The judge's angles for one frame (conventions in kiosk.angles.ANGLES)."""
+
+    t: float
+    back: float
+    confidence: float
+    hip_angle: float | None = None
+    knee_flexion: float | None = None
+    hip_shift: float | None = None
+    thigh: float | None = None
+    shin: float | None = None
+    head_flexion: float | None = None
+    wrist_height: float | None = None
+    hip_drop: float | None = None  # hips lower than standing, in leg lengths
+    hip_y: float = 0.0
+
+
+def estimate(f: Frame, cal: StandingLengths, sin_yaw: tuple[float, float], facing: float) -> Estimate | None:
+    segs = _segments(f)
+    L = {n: cal.get(n) for n in StandingLengths.NAMES}
+    if L["trunk"] is None or segs["trunk"] is None:
+        return None
+    back, res = incline(*segs["trunk"], L["trunk"], sin_yaw, facing)
+    conf = float(np.clip(f.score * 1.4, 0, 1) * np.exp(-res / 0.02) * (0.6 + 0.4 * sin_yaw[0]))
+    e = Estimate(f.t, back, conf, hip_y=float(f.hip[1]))
+    legs = L["thigh"] is not None and L["shin"] is not None
+    if legs and segs["thigh"] is not None and segs["shin"] is not None:
+        # The thigh tips backward (hips behind the knee) and the shin forward (knee ahead).
+        e.thigh = incline(*segs["thigh"], L["thigh"], sin_yaw, -facing)[0]
+        e.shin = incline(*segs["shin"], L["shin"], sin_yaw, facing)[0]
+        e.knee_flexion = A.knee_flexion_from(e.thigh, e.shin)
+        e.hip_angle = A.hip_angle_from(back, e.thigh)
+        e.hip_shift = A.hip_shift_from(e.thigh, e.shin, L["thigh"], L["shin"])
+        leg = L["thigh"] + L["shin"]
+        if cal.hip_y is not None:
+            e.hip_drop = (f.hip[1] - cal.hip_y) / leg
+    if L["neck"] is not None and segs["neck"] is not None:
+        e.head_flexion = incline(*segs["neck"], L["neck"], sin_yaw, facing)[0] - back
+    if f.wrist is not None:
+        e.wrist_height = A.wrist_height(f.wrist, f.shoulder, L["trunk"])
+    return e

@@ -1,0 +1,62 @@
+"""Which way the camera sees the person: side, front or oblique, and which way they face.
+
+From standing frames: the shoulders and hips look widest from the front and collapse to a
+point from the side. Their 2D widths against the standing trunk length give |cos(yaw)|.
+Facing (image-left or -right) comes from the nose against the ears and from the direction
+the shoulders travel when the person leans.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from kiosk.judge.features import Frame
+from kiosk.reports import View
+
+# Standing shoulder and hip widths (MoveNet keypoints) per unit of trunk length, seen from
+# the front; about the average adult (Winter's anthropometrics).
+SHOULDER_PER_TRUNK = 0.74
+HIP_PER_TRUNK = 0.43
+FRONT_MAX_YAW = 25.0
+SIDE_MIN_YAW = 62.0
+
+
+class ViewEstimator:
+    def __init__(self) -> None:
+        self.cos_samples: deque[float] = deque(maxlen=240)
+        self.facing_votes = 0.0
+
+    def add_standing(self, f: Frame, trunk_len: float) -> None:
+        est = []
+        if np.isfinite(f.shoulder_width):
+            est.append(f.shoulder_width / (SHOULDER_PER_TRUNK * trunk_len))
+        if np.isfinite(f.hip_width):
+            est.append(f.hip_width / (HIP_PER_TRUNK * trunk_len))
+        if est:
+            self.cos_samples.append(float(np.clip(np.mean(est), 0.0, 1.0)))
+
+    def add_facing(self, f: Frame, trunk_len: float) -> None:
+        self.facing_votes += f.facing
+        lean = (f.shoulder[0] - f.hip[0]) / max(trunk_len, 1e-6)
+        if abs(lean) > 0.3:  # clearly leaning: the shoulders move toward the face
+            self.facing_votes += 2.0 * np.sign(lean)
+
+    @property
+    def yaw_deg(self) -> float | None:
+        if len(self.cos_samples) < 5:
+            return None
+        return float(np.degrees(np.arccos(np.median(self.cos_samples))))
+
+    @property
+    def view(self) -> View:
+        yaw = self.yaw_deg
+        if yaw is None:
+            return View.UNKNOWN
+        return View.FRONT if yaw < FRONT_MAX_YAW else View.SIDE if yaw > SIDE_MIN_YAW else View.OBLIQUE
+
+    @property
+    def facing(self) -> float:
+        """+1 faces image-right, -1 image-left (0 votes: +1, harmless in a front view)."""
+        return -1.0 if self.facing_votes < 0 else 1.0

@@ -1,0 +1,95 @@
+"""The judge on generated sets: API contract, rep counting, back-angle accuracy by view."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kiosk.errors import ConfigError
+from kiosk.judge import EXERCISES, Judge, rules_for
+from kiosk.reports import Phase, View
+from kiosk.synth import PARTIAL, generate
+
+
+def run(s, exercise=None):
+    j = Judge(exercise or s.exercise)
+    states = [j.update(p, p.t) for p in s.poses]
+    return j, states
+
+
+def bottom_errors(s, j):
+    """Judge's back angle at each true rep's bottom minus the truth (matched by time)."""
+    errs = []
+    for r in s.counted:
+        rep = [x for x in j.reports if x.start_s - 0.3 <= r.bottom_s <= x.end_s + 0.3]
+        assert rep, f"no judged rep around true rep {r.index} at {r.bottom_s:.2f}s"
+        errs.append(rep[0].back_angle_deg - s.back_angle[s.at(r.bottom_s)])
+    return np.array(errs)
+
+
+def test_no_person_waits_and_unknown_exercise_is_a_config_error():
+    j = Judge("hinge")
+    st0 = j.update(None, 0.0)
+    assert st0.phase == Phase.WAITING and not st0.person and st0.reps == 0
+    with pytest.raises(ConfigError, match="squat"):
+        Judge("squat")
+
+
+def test_rules_overrides_are_checked_and_applied():
+    assert rules_for("deadlift", {"squat_knee_deg": 90}).squat_knee_deg == 90.0
+    with pytest.raises(ConfigError, match="squat_knee"):
+        rules_for("deadlift", {"squat_knees": 90})
+    with pytest.raises(ConfigError, match="band_deg"):
+        rules_for("hinge", {"band_deg": [90, 40]})
+    with pytest.raises(ConfigError, match="count_min_deg"):
+        rules_for("hinge", {"count_min_deg": "deep"})
+    for r in EXERCISES.values():
+        assert r.name and r.how_to and r.band_deg[0] < r.band_deg[1]
+
+
+def test_same_poses_give_the_same_reports():
+    s = generate("hello", reps=3, yaw_deg=35, seed=9)
+    a, _ = run(s)
+    b, _ = run(s)
+    assert [r.to_json() for r in a.reports] == [r.to_json() for r in b.reports]
+
+
+@pytest.mark.parametrize("exercise", ["hinge", "hello", "deadlift", "skier-swing"])
+@pytest.mark.parametrize("yaw", [0, 40, 90])
+def test_counts_every_rep_and_reads_the_back_angle(exercise, yaw):
+    s = generate(exercise, reps=5, yaw_deg=yaw, seed=yaw + 1)
+    j, states = run(s)
+    assert len(j.reports) == 5
+    assert [r.index for r in j.reports] == [1, 2, 3, 4, 5]
+    assert sum(st.new_rep is not None for st in states) == 5
+    err = np.abs(bottom_errors(s, j)).mean()
+    assert err <= (3.0 if yaw == 90 else 8.0)
+    assert j.update(s.poses[-1], s.poses[-1].t).view == (View.SIDE if yaw == 90 else View.FRONT if yaw == 0 else View.OBLIQUE)
+
+
+@pytest.mark.parametrize("yaw", [10, 60])
+def test_ignores_walking_in_a_wave_a_pause_and_a_partial_attempt(yaw):
+    s = generate("hinge", reps=4, faults={4: PARTIAL}, walk_in=True, wave=True, pauses=True, yaw_deg=yaw, seed=4)
+    j, states = run(s)
+    assert len(j.reports) == 4
+    if yaw >= 45:  # from the front a 25 deg dip is within the noise of upright: not asserted
+        assert sum(st.partial for st in states) == 1
+
+
+def test_skier_swing_ignores_picking_up_and_parking_the_dumbbells():
+    s = generate("skier-swing", reps=6, pickup=True, yaw_deg=30, seed=2)
+    j, _ = run(s)
+    assert len(j.reports) == 6
+
+
+@settings(max_examples=8, deadline=None)
+@given(exercise=st.sampled_from(["hinge", "hello", "deadlift", "skier-swing"]),
+       yaw=st.floats(0, 90), fps=st.sampled_from([10, 15, 24, 30, 60]), seed=st.integers(0, 10_000))
+def test_property_rep_count_exact_across_views_rates_and_bodies(exercise, yaw, fps, seed):
+    s = generate(exercise, reps=3, yaw_deg=yaw, fps=fps, seed=seed)
+    j, _ = run(s)
+    assert len(j.reports) == 3
+    err = np.abs(bottom_errors(s, j)).mean()
+    assert err <= (3.0 if yaw >= 75 else 8.0)
