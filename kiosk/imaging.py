@@ -62,11 +62,11 @@ class CropResizer:
 
     def __init__(self, out_size: int, channels: int = 3):
         self.out_size, self.channels = out_size, channels
-        s, c = out_size, channels
-        self._idx = np.empty((s, s), dtype=np.intp)
-        self._gather = np.empty((s * s, c), dtype=np.uint8)
-        self._rows = [np.empty((s, s * c), dtype=np.float32) for _ in range(2)]
-        self._tmp = np.empty((s, s * c), dtype=np.float32)
+        n = out_size * out_size * channels
+        # Flat buffers: a prefix of any length reshapes to a contiguous block.
+        self._idx = np.empty(out_size * out_size, dtype=np.intp)
+        self._gather = np.empty(n, dtype=np.uint8)
+        self._acc = [np.empty(n, dtype=np.float32) for _ in range(3)]
 
     def __call__(self, image: np.ndarray, box: Box) -> np.ndarray:
         """`image` (H, W, C) uint8 sampled over `box` onto an (S, S, C) uint8 grid."""
@@ -74,23 +74,36 @@ class CropResizer:
         if c != self.channels:
             raise ValueError(f"expected {self.channels} channels, got {c}")
         s = self.out_size
+        out = np.zeros((s, s, c), dtype=np.uint8)
         y0, y1, wy0, wy1 = _axis(box.y0, box.size, h, s)
         x0, x1, wx0, wx1 = _axis(box.x0, box.size, w, s)
+        # Only the block that overlaps the frame is computed: the letterbox bars (40% of a
+        # 16:9 frame) and a crop's overhang are black and cost nothing.
+        rows, cols = np.flatnonzero(wy0 + wy1), np.flatnonzero(wx0 + wx1)
+        if not rows.size or not cols.size:
+            return out
+        ra, rb, ca, cb = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+        nr, nc = rb - ra, cb - ca
+        y0, y1, wy0, wy1 = y0[ra:rb], y1[ra:rb], wy0[ra:rb], wy1[ra:rb]
+        x0, x1 = x0[ca:cb], x1[ca:cb]
         # Per-channel column weights along one long row: broadcasting over a trailing axis
         # of 3 is several times slower in numpy than over a contiguous row.
-        wx0, wx1 = np.repeat(wx0, c)[None, :], np.repeat(wx1, c)[None, :]
+        wx0, wx1 = np.repeat(wx0[ca:cb], c)[None, :], np.repeat(wx1[ca:cb], c)[None, :]
         flat = np.ascontiguousarray(image).reshape(h * w, c)
-        g = self._gather.reshape(s, s * c)
-        for acc, rows in zip(self._rows, (y0, y1)):
-            start = (rows * w)[:, None]
-            np.add(start, x0[None, :], out=self._idx)
-            np.take(flat, self._idx.ravel(), axis=0, out=self._gather)
+        n = nr * nc
+        idx = self._idx[:n].reshape(nr, nc)
+        gather = self._gather[: n * c].reshape(n, c)
+        g = gather.reshape(nr, nc * c)
+        top, bottom, tmp = (a[: n * c].reshape(nr, nc * c) for a in self._acc)
+        for acc, ys in ((top, y0), (bottom, y1)):
+            start = (ys * w)[:, None]
+            np.add(start, x0[None, :], out=idx)
+            np.take(flat, idx.ravel(), axis=0, out=gather)
             np.multiply(g, wx0, out=acc)
-            np.add(start, x1[None, :], out=self._idx)
-            np.take(flat, self._idx.ravel(), axis=0, out=self._gather)
-            np.multiply(g, wx1, out=self._tmp)
-            acc += self._tmp
-        top, bottom = self._rows
+            np.add(start, x1[None, :], out=idx)
+            np.take(flat, idx.ravel(), axis=0, out=gather)
+            np.multiply(g, wx1, out=tmp)
+            acc += tmp
         top *= wy0[:, None]
         bottom *= wy1[:, None]
         top += bottom
@@ -98,7 +111,8 @@ class CropResizer:
         # the result stays within 0..255. (MoveNet int8 is sensitive to one grey level: the
         # Pi example's wrist on image2 moves by ~5 px between rounding and truncating.)
         np.rint(top, out=top)
-        return top.astype(np.uint8).reshape(s, s, c)
+        out[ra:rb, ca:cb] = top.reshape(nr, nc, c)
+        return out
 
 
 def crop_resize(image: np.ndarray, box: Box, out_size: int) -> np.ndarray:
