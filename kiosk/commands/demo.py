@@ -22,6 +22,9 @@ SETS = (
     ("deadlift", 4, {1: "hips_rise_first"}),
     ("skier-swing", 5, {2: "arms_low"}),
 )
+# Where the camera stands around the athlete (0 = straight in front): a camera beside a mirror
+# sees people from the front or front-oblique, so the demo does too.
+YAW_DEG = (30.0, 20.0, 35.0, 25.0)
 # How long each screen is shown before the script presses on, and when it is photographed.
 STAY_S = {"idle": 3.0, "choose": 2.5, "summary": 5.0, "history": 5.0}
 SHOT_AFTER_S = {"idle": 2.0, "choose": 1.2, "get_set": 0.6, "summary": 2.0, "history": 2.0}
@@ -142,8 +145,7 @@ def run(args) -> int:
     shots = Path(args.screenshot) if args.screenshot else None
     if shots is not None:
         shots.mkdir(parents=True, exist_ok=True)
-    # Side-on to the camera, as the get-set screen asks, give or take a little.
-    athletes = {ex: generate(ex, reps=n, faults=f, yaw_deg=(90.0, 80.0, 95.0, 90.0)[i], fps=30, seed=i,
+    athletes = {ex: generate(ex, reps=n, faults=f, yaw_deg=YAW_DEG[i], fps=30, seed=i,
                              lead_in_s=2.0, tail_s=1.0).poses
                 for i, (ex, n, f) in enumerate(SETS)}  # fmt: skip
     display = Display(mode, args.orientation)

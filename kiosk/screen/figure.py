@@ -16,7 +16,7 @@ SHIN, THIGH, TRUNK, NECK, HEAD_R, UPPER_ARM, FOREARM = 0.48, 0.48, 0.62, 0.12, 0
 
 
 def joints(back_deg: float, knee_deg: float = 12.0, arm_deg: float | None = None,
-           hands_at_neck: bool = False, hinge: bool = True) -> dict:
+           hands_at_chest: bool = False, hinge: bool = True) -> dict:
     """Joint positions for a hinge with the trunk `back_deg` from vertical.
 
     knee_deg: shin forward tilt. arm_deg: arm angle from hanging straight down, positive
@@ -31,10 +31,10 @@ def joints(back_deg: float, knee_deg: float = 12.0, arm_deg: float | None = None
     shoulder = (hip[0] + TRUNK * math.sin(b), hip[1] + TRUNK * math.cos(b))
     neck = (shoulder[0] + NECK * math.sin(b), shoulder[1] + NECK * math.cos(b))
     head = (neck[0] + HEAD_R * math.sin(b), neck[1] + HEAD_R * math.cos(b))
-    if hands_at_neck:  # holding a band behind the neck: elbows out in front of the chest
-        n = (math.sin(b + math.pi / 2), math.cos(b + math.pi / 2))
-        elbow = (shoulder[0] + 0.22 * n[0] + 0.08 * math.sin(b), shoulder[1] + 0.22 * n[1] + 0.08 * math.cos(b))
-        wrist = neck
+    if hands_at_chest:  # holding a band at the chest: elbows bent, hands in front of it
+        d, n = (math.sin(b), math.cos(b)), (math.cos(b), -math.sin(b))  # up the trunk, forward
+        elbow = (shoulder[0] - 0.24 * d[0] + 0.06 * n[0], shoulder[1] - 0.24 * d[1] + 0.06 * n[1])
+        wrist = (shoulder[0] - 0.08 * d[0] + 0.2 * n[0], shoulder[1] - 0.08 * d[1] + 0.2 * n[1])
     elif arm_deg is None:
         elbow = (shoulder[0], shoulder[1] - UPPER_ARM)
         wrist = (shoulder[0], shoulder[1] - UPPER_ARM - FOREARM)
@@ -61,10 +61,10 @@ def _mapper(rect, facing: int = 1):
 
 
 def draw_figure(cv: Canvas, rect, back_deg: float, knee_deg: float = 12.0,
-                arm_deg: float | None = None, hands_at_neck: bool = False, hinge: bool = True, colour=WHITE, gear: str = "none",
+                arm_deg: float | None = None, hands_at_chest: bool = False, hinge: bool = True, colour=WHITE, gear: str = "none",
                 trunk_colour=None, muscles: bool = False, facing: int = 1) -> dict:
     """Draw the figure; returns joint pixel positions (for labels)."""
-    j = joints(back_deg, knee_deg, arm_deg, hands_at_neck, hinge)
+    j = joints(back_deg, knee_deg, arm_deg, hands_at_chest, hinge)
     to_px, scale = _mapper(rect, facing)
     px = {name: to_px(p) for name, p in j.items()}
     lw = max(3, round(scale * 0.07))
@@ -107,8 +107,8 @@ def draw_figure(cv: Canvas, rect, back_deg: float, knee_deg: float = 12.0,
         s = round(scale * 0.07)
         cv.rect(GREY, (wx - s, wy - 2 * s, 2 * s, 4 * s), 0, round(s / 2))
     elif gear == "band":
-        # The band runs from under the feet to behind the neck.
-        cv.line(GREY, px["toe"], px["neck"], max(2, lw // 2))
+        # The band runs from under the feet up to the hands at the chest.
+        cv.line(GREY, px["toe"], px["wrist"], max(2, lw // 2))
     return px
 
 
@@ -122,7 +122,7 @@ def exercise_pose(exercise: str, p: float) -> dict:
     if exercise == "deadlift":
         return dict(back_deg=62 * p, knee_deg=8 + 18 * p, gear="bar")
     if exercise == "hello":
-        return dict(back_deg=75 * p, knee_deg=10 + 6 * p, hands_at_neck=True, gear="band")
+        return dict(back_deg=75 * p, knee_deg=10 + 6 * p, hands_at_chest=True, gear="band")
     if exercise == "skier-swing":
         # Arms swing back past the hips at the bottom and snap to chest height at the top.
         return dict(back_deg=55 * p, knee_deg=10 + 20 * p, arm_deg=90 - 130 * p, gear="dumbbells")
