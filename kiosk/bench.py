@@ -1,0 +1,217 @@
+"""`hinge-mirror bench`: what the pose pipeline costs beyond the model, measured in one run.
+
+On the same frames, one after the other so both see the same machine load:
+  floor     the bare `interpreter.invoke()` on the exact tensor the pipeline fed the model
+  pipeline  frame -> RGB, crop and resize, invoke, decode, person check, tracking, smoothing,
+            next crop, judge: everything the kiosk does per camera frame before the screen
+overhead ratio = median(pipeline) / median(floor). Then every TFLite runtime that imports
+here invokes the same tensors, interleaved; and a child process runs the kiosk itself
+(kiosk/bench_live.py) for start-up time, render frame time at 1080p with inference on its
+worker, latency from camera timestamp to glass, and peak resident memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+WARMUP = 15  # frames not counted: XNNPACK's first invokes, the tracker settling
+
+
+def stats(values_s) -> dict:
+    """Median and spread in milliseconds."""
+    v = np.asarray(values_s, dtype=float) * 1000.0
+    if v.size == 0:
+        return {"n": 0}
+    p5, p25, p50, p75, p95 = np.percentile(v, [5, 25, 50, 75, 95])
+    r = lambda x: round(float(x), 3)  # noqa: E731  (plain floats: JSON, and bools not np.bool_)
+    return {"n": int(v.size), "median": r(p50), "p5": r(p5), "p95": r(p95), "iqr": r(p75 - p25),
+            "mean": r(v.mean())}  # fmt: skip
+
+
+class _Stages:
+    """Wraps methods of one estimator instance to time them: a breakdown of the pipeline
+    without a second copy of its logic."""
+
+    def __init__(self):
+        self.times: dict[str, float] = {}
+        self.tensor = None
+
+    def wrap(self, obj, attr: str, name: str, keep_tensor: bool = False) -> None:
+        inner = getattr(obj, attr)
+
+        def timed(*args, **kw):
+            t0 = time.perf_counter()
+            out = inner(*args, **kw)
+            self.times[name] = self.times.get(name, 0.0) + time.perf_counter() - t0
+            if keep_tensor:
+                self.tensor = args[0]
+            return out
+
+        setattr(obj, attr, timed)
+
+    def wrap_callable(self, obj, attr: str, name: str) -> None:
+        """Time calls of a callable object attribute, keeping its other methods (reset)."""
+        inner, stages = getattr(obj, attr), self
+
+        class Timed:
+            def __getattr__(self, item):
+                return getattr(inner, item)
+
+            def __call__(self, *args, **kw):
+                t0 = time.perf_counter()
+                out = inner(*args, **kw)
+                stages.times[name] = stages.times.get(name, 0.0) + time.perf_counter() - t0
+                return out
+
+        setattr(obj, attr, Timed())
+
+
+def _frames(video: str | None, n: int, exercise: str):
+    """[(convert() -> rgb, t)]: the conversion is part of the pipeline, as it is live."""
+    from kiosk.bench_frames import generated_frames, video_frames
+
+    if video:
+        from kiosk.sources.video import _rotate
+
+        items = [(lambda f=f, r=r: _rotate(f.to_ndarray(format="rgb24"), r), t)
+                 for f, r, t in video_frames(video, n)]  # fmt: skip
+        if not items:
+            from kiosk.errors import SourceError
+
+            raise SourceError(f"no frames could be decoded from {video}")
+        return items, f"video {Path(video).name}"
+    frames = generated_frames(n, exercise)
+    # A camera hands over RGB already (the ISP converts); the copy stands for its buffer.
+    return [(lambda f=f: np.array(f.rgb), f.t) for f in frames], "generated athlete 640x480"
+
+
+def measure_pipeline(estimator, exercise: str, frames) -> dict:
+    """Per-frame pipeline and floor on the same frames, interleaved. Returns stats and the
+    tensors the model actually saw (for the runtime comparison)."""
+    from kiosk.judge import Judge
+
+    det = estimator.detector
+    stages = _Stages()
+    stages.wrap(det, "prepare", "crop_resize")
+    stages.wrap(det, "invoke", "invoke_call", keep_tensor=True)
+    if estimator.smoother is not None:
+        stages.wrap_callable(estimator, "smoother", "smoothing")
+    judge = Judge(exercise)
+    interp, in_index = det.interpreter, det._in_index
+    pipe, floor, parts, tensors, found = [], [], {}, [], 0
+    for i, (convert, t) in enumerate(frames):
+        stages.times.clear()
+        t0 = time.perf_counter()
+        rgb = convert()
+        t1 = time.perf_counter()
+        pose = estimator.estimate(rgb, t)
+        t2 = time.perf_counter()
+        judge.update(pose, t)
+        t3 = time.perf_counter()
+        # The floor: the same tensor, nothing but the interpreter.
+        interp.set_tensor(in_index, stages.tensor)
+        f0 = time.perf_counter()
+        interp.invoke()
+        f1 = time.perf_counter()
+        found += pose is not None
+        if i < WARMUP:
+            continue
+        pipe.append(t3 - t0)
+        floor.append(f1 - f0)
+        tensors.append(stages.tensor.copy())
+        for name, dt in (("convert", t1 - t0), ("judge", t3 - t2), *stages.times.items()):
+            parts.setdefault(name, []).append(dt)
+    est = parts.get("invoke_call", [0.0])
+    other = [p - c - j - cr - iv for p, c, j, cr, iv in zip(
+        pipe, parts["convert"], parts["judge"], parts["crop_resize"], est)]  # fmt: skip
+    parts["decode_track_smooth_crop"] = other
+    return {
+        "invoke": stats(floor), "pipeline": stats(pipe),
+        "stages": {k: stats(v) for k, v in parts.items()},
+        "frames": len(frames), "poses_found": found, "reps_counted": len(judge.reports),
+        "tensors": tensors,
+    }  # fmt: skip
+
+
+def measure_runtimes(model_path, threads: int, tensors, rounds: int = 2) -> dict:
+    """Bare invoke for each runtime importable here, interleaved frame by frame."""
+    from kiosk import runtime as R
+    from kiosk.movenet import MoveNet
+
+    nets = {name: MoveNet(model_path, threads, R.load_runtime(name)) for name in R.available()}
+    times: dict[str, list[float]] = {n: [] for n in nets}
+    for _ in range(rounds):
+        for i, x in enumerate(tensors):
+            for name, net in nets.items():
+                interp = net.interpreter
+                interp.set_tensor(net._in_index, x)
+                t0 = time.perf_counter()
+                interp.invoke()
+                dt = time.perf_counter() - t0
+                if i >= 3:  # each interpreter's own first invokes
+                    times[name].append(dt)
+    return {n: dict(stats(v), python=sys.executable, version=_version(n)) for n, v in times.items()}
+
+
+def _version(name: str) -> str:
+    import importlib.metadata as md
+
+    dist = {"ai_edge_litert": "ai-edge-litert", "tflite_runtime": "tflite-runtime",
+            "tensorflow": "tensorflow"}[name]  # fmt: skip
+    try:
+        return md.version(dist)
+    except md.PackageNotFoundError:
+        return "?"
+
+
+def runtimes_elsewhere(python: str, model_path, threads: int, tensors) -> dict:
+    """The same invoke timing under another interpreter (e.g. a venv with tflite-runtime,
+    which needs numpy<2), on the same tensors."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "tensors.npy"
+        np.save(data, np.stack(tensors))
+        cmd = [python, "-m", "kiosk.bench", "--invoke-only", str(data), str(model_path), str(threads)]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=600,
+                             env=dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1])))  # fmt: skip
+    if out.returncode != 0:
+        tail = (out.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"_error": f"{python}: {tail}"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def live(args, model_path) -> dict:
+    """The kiosk itself in a child process (so its peak RSS and start-up are its own)."""
+    cmd = [sys.executable, "-m", "kiosk.bench_live", "--model", str(model_path),
+           "--threads", str(args.threads), "--exercise", args.exercise,
+           "--seconds", str(args.render_seconds), "--spawned", repr(time.monotonic())]  # fmt: skip
+    if args.video:
+        cmd += ["--video", args.video]
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy",
+               PYTHONPATH=str(Path(__file__).parents[1]))  # fmt: skip
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env,
+                         timeout=120 + 4 * args.render_seconds)  # fmt: skip
+    if out.returncode != 0:
+        tail = (out.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"_error": f"the kiosk run failed: {tail}"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _invoke_only(argv: list[str]) -> int:
+    data, model, threads = argv
+    tensors = list(np.load(data))
+    print(json.dumps(measure_runtimes(model, int(threads), tensors)))
+    return 0
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--invoke-only"]:
+        sys.exit(_invoke_only(sys.argv[2:]))
+    sys.exit("usage: hinge-mirror bench (this module is its engine)")

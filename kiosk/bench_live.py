@@ -1,0 +1,235 @@
+"""The kiosk under measurement, run by `hinge-mirror bench` as its own process.
+
+The real App (render loop, PoseWorker, CameraFeed, PoseEstimator, judge, coach, screens) on a
+1920x1080 headless display, fed by a stand-in camera: a capture thread that makes frames at
+the camera's rate (a video looped, or the drawn athlete), stamps each with the monotonic clock
+when it is made, and keeps only the newest, as picamera2's request loop does. Measured:
+  start-up     process spawn -> first pose on the glass
+  render       frame time and rate of the coaching screen in alternating one-second blocks with
+               inference on the worker and with it paused (the camera runs throughout)
+  latency      camera timestamp -> the end of the frame that shows that pose's judgement
+  stale frames how old each frame is when inference takes it, and how many were dropped
+  memory       peak resident set (VmHWM) of this whole process
+Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+
+from kiosk.errors import SourceError
+from kiosk.sources import Frame, FrameSource
+
+
+class LiveCamera(FrameSource):
+    """A camera stand-in: capture thread at `fps`, newest frame only, monotonic timestamps."""
+
+    name = "bench camera"
+
+    def __init__(self, make_rgb, fps: float):
+        self.make_rgb, self.fps = make_rgb, fps
+        self._cond = threading.Condition()
+        self._newest: Frame | None = None
+        self._last: Frame | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.captured = self.delivered = 0
+        self.ages: list[float] = []  # seconds from capture to hand-over, per delivered frame
+
+    def open(self) -> "LiveCamera":
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._capture, name="bench-camera", daemon=True)
+            self._thread.start()
+        return self
+
+    def _capture(self) -> None:
+        t0, k = time.monotonic(), 0
+        while not self._stop.is_set():
+            due = t0 + k / self.fps
+            now = time.monotonic()
+            if due > now:
+                self._stop.wait(due - now)
+            elif now - due > 1.0 / self.fps:  # fell behind: skip ticks, as a sensor would
+                k = int((now - t0) * self.fps)
+                continue
+            frame = Frame(self.make_rgb(), time.monotonic())
+            with self._cond:
+                self._newest = frame  # an unread older frame is simply replaced
+                self.captured += 1
+                self._cond.notify_all()
+            k += 1
+
+    def read(self) -> Frame:
+        with self._cond:
+            if not self._cond.wait_for(lambda: self._newest is not self._last, timeout=2.0):
+                raise SourceError("bench camera delivered nothing for 2 s")
+            self._last = frame = self._newest
+            self.delivered += 1
+        self.ages.append(time.monotonic() - frame.t)
+        return frame
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(2.0)
+
+
+class Pausable:
+    """A feed whose inference can be switched off while the camera keeps running."""
+
+    def __init__(self, feed):
+        self.feed, self.paused = feed, False
+
+    @property
+    def status(self) -> str:
+        return self.feed.status
+
+    def step(self):
+        if self.paused:
+            time.sleep(0.01)
+            return None
+        return self.feed.step()
+
+    def close(self) -> None:
+        self.feed.close()
+
+
+def peak_rss_mb() -> float:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--model", required=True)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--exercise", default="hinge")
+    p.add_argument("--video")
+    p.add_argument("--seconds", type=float, default=10.0)
+    p.add_argument("--fps", type=float, default=30.0, help="display rate")
+    p.add_argument("--spawned", type=float, help="monotonic time the parent started this")
+    a = p.parse_args(argv)
+    spawned = a.spawned if a.spawned is not None else time.monotonic()
+
+    import pygame
+
+    from kiosk.app import App
+    from kiosk.bench import stats
+    from kiosk.bench_frames import DrawnAthlete, VideoLoop
+    from kiosk.flow import Action, Screen
+    from kiosk.judge import Judge
+    from kiosk.pose import PoseEstimator
+    from kiosk.reports import JudgeState, Phase
+    from kiosk.screen.display import Display
+    from kiosk.screen.exercises import exercise_infos
+    from kiosk.worker import CameraFeed, PoseWorker
+
+    display = Display("headless", "landscape")
+    estimator = PoseEstimator(a.model, a.threads)
+    maker = VideoLoop(a.video) if a.video else DrawnAthlete(a.exercise)
+    camera = LiveCamera(maker.next_rgb, maker.fps)
+    feed = Pausable(CameraFeed(lambda: camera, estimator))
+    worker = PoseWorker(feed)
+    app = App(display=display, worker=worker, judge_factory=Judge, info=exercise_infos(),
+              fps=a.fps, threaded=True)  # fmt: skip
+
+    consumed: list[tuple[bool, float]] = []  # (a pose, its camera timestamp) taken this frame
+    latencies: list[float] = []
+    take = worker.take
+
+    def counting_take():
+        fresh, latest = take()
+        consumed.extend((pose is not None, t) for pose, t in fresh)
+        return fresh, latest
+
+    worker.take = counting_take
+
+    # Into a set the way a person gets there: choose the exercise, start, stand still.
+    now = time.monotonic()
+    app.act(Action.NEXT)
+    while app.flow.selected != a.exercise:
+        app.act(Action.NEXT)
+    app.act(Action.SELECT)
+    clock = pygame.time.Clock()
+    worker.start()
+    first_pose = first_result = None
+    while first_pose is None and time.monotonic() - now < 60:
+        app.frame()
+        done = time.monotonic()
+        if consumed and first_result is None:
+            first_result = done
+        if any(ok for ok, _ in consumed):
+            first_pose = done
+        consumed.clear()
+        clock.tick(a.fps)
+    entered = "judge"
+    while app.flow.screen is not Screen.COACHING and time.monotonic() - now < 8:
+        app.frame()
+        clock.tick(a.fps)
+    if app.flow.screen is not Screen.COACHING:  # footage with no standing start: go anyway
+        t = time.monotonic()
+        app.apply(app.flow.on_judge(JudgeState(t, Phase.STANDING, person=True), t), t)
+        entered = "forced"
+
+    # Render with and without inference in alternating one-second blocks, so both see the
+    # same background load (this matters on a shared or thermally throttled machine).
+    on = {"frames": 0, "s": 0.0, "times": [], "captured": 0, "delivered": 0}
+    off = {"frames": 0, "s": 0.0, "times": []}
+    camera.ages.clear()
+    blocks = max(2, int(round(a.seconds)))
+    for b in range(2 * blocks):
+        infer = b % 2 == 0
+        feed.paused = not infer
+        acc = on if infer else off
+        consumed.clear()
+        c0, d0, t0 = camera.captured, camera.delivered, time.monotonic()
+        frames = 0
+        while time.monotonic() - t0 < 1.0:
+            app.frame()
+            shown = time.monotonic()
+            if infer:
+                latencies.extend(shown - t for _, t in consumed)
+            consumed.clear()
+            frames += 1
+            clock.tick(a.fps)
+        acc["s"] += time.monotonic() - t0
+        acc["frames"] += frames
+        acc["times"] += app.frame_times[-frames:]
+        if infer:
+            acc["captured"] += camera.captured - c0
+            acc["delivered"] += camera.delivered - d0
+    ages = list(camera.ages)
+    reps = app.flow.reps
+    worker.stop()
+    with_inference = {"frame_ms": stats(on["times"]), "fps": round(on["frames"] / on["s"], 2)}
+    without = {"frame_ms": stats(off["times"]), "fps": round(off["frames"] / off["s"], 2)}
+    kept = with_inference["fps"] / min(a.fps, without["fps"])
+    captured, delivered = on["captured"], on["delivered"]
+    print(json.dumps({
+        "startup_s": round(first_pose - spawned, 3) if first_pose else None,
+        "first_inference_s": round(first_result - spawned, 3) if first_result else None,
+        "display": list(display.size), "screen": app.flow.screen.value, "coaching": entered,
+        "target_fps": a.fps, "render": with_inference, "render_no_inference": without,
+        "render_rate_kept": round(kept, 3), "latency_ms": stats(latencies),
+        "camera_fps": round(maker.fps, 2), "camera_frames": captured, "inferred_frames": delivered,
+        "dropped_frames": captured - delivered, "frame_age_ms": stats(ages),
+        "inference_fps": round(delivered / on["s"], 2), "reps_on_glass": reps,
+        "runtime": estimator.runtime_name, "peak_rss_mb": round(peak_rss_mb(), 1),
+    }))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""`hinge-mirror bench`: invoke floor vs the whole per-frame pipeline, each TFLite runtime,
+the coaching screen's frame time at 1080p with inference running, camera-to-glass latency,
+start-up time and peak memory, in one run. Run the same command on a Pi to compare."""
+
+from __future__ import annotations
+
+import json
+
+TARGETS = {"overhead_ratio": 1.10, "render_rate_kept": 0.95, "peak_rss_mb": 150.0}
+
+
+def add_parser(subparsers, name):
+    p = subparsers.add_parser(name, help="measure inference, pipeline overhead, render, latency, memory",
+                              description=__doc__)  # fmt: skip
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--video", metavar="FILE", help="real footage (default: a generated athlete)")
+    p.add_argument("--frames", type=int, default=300, metavar="N", help="frames to measure (300)")
+    p.add_argument("--threads", type=int, default=1, metavar="N", help="inference threads (1)")
+    p.add_argument("--model", metavar="PATH", help="a .tflite file (default: the normal look-up)")
+    p.add_argument("--exercise", default="hinge", help="the judge's exercise (hinge)")
+    p.add_argument("--render-seconds", type=float, default=10.0, metavar="S",
+                   help="how long the kiosk renders with inference running (10)")  # fmt: skip
+    p.add_argument("--python", action="append", default=[], metavar="PATH",
+                   help="also time the runtimes another interpreter has (e.g. a venv with "
+                        "tflite-runtime, which needs numpy<2); repeatable")  # fmt: skip
+    p.add_argument("--no-live", action="store_true", help="skip the kiosk run (render, latency, RSS)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from kiosk import bench
+    from kiosk import runtime as R
+    from kiosk.errors import UserError
+    from kiosk.model_files import find_model
+    from kiosk.pose import PoseEstimator
+
+    if args.frames < bench.WARMUP + 10:
+        raise UserError(f"--frames must be at least {bench.WARMUP + 10}, not {args.frames}")
+    model = find_model(args.model)
+    est = PoseEstimator(model, args.threads)
+    frames, label = bench._frames(args.video, args.frames, args.exercise)
+    pipe = bench.measure_pipeline(est, args.exercise, frames)
+    tensors = pipe.pop("tensors")
+    runtimes = bench.measure_runtimes(model, args.threads, tensors[:120])
+    for python in args.python:
+        other = bench.runtimes_elsewhere(python, model, args.threads, tensors[:120])
+        runtimes.update({k: v for k, v in other.items() if k not in runtimes or k == "_error"})
+    missing = [name for name, _, _ in R.RUNTIMES if name not in runtimes]
+    first = est.runtime_name
+    ratios = {n: round(v["median"] / runtimes[first]["median"], 3)
+              for n, v in runtimes.items() if n != "_error" and "median" in v}  # fmt: skip
+    result = {
+        "runtime": first, "threads": args.threads, "model": model.name, "frames": label,
+        "invoke_ms": pipe["invoke"]["median"], "pipeline_ms": pipe["pipeline"]["median"],
+        "overhead_ratio": round(pipe["pipeline"]["median"] / pipe["invoke"]["median"], 3),
+        "invoke": pipe["invoke"], "pipeline": pipe["pipeline"], "stages": pipe["stages"],
+        "poses_found": f"{pipe['poses_found']}/{pipe['frames']}", "reps_counted": pipe["reps_counted"],
+        "runtimes": runtimes, "runtimes_missing": missing, "runtime_speed_ratio": ratios,
+    }  # fmt: skip
+    if not args.no_live:
+        live = bench.live(args, model)
+        result["live"] = live
+        if "_error" not in live:
+            result.update(render_ms=live["render"]["frame_ms"]["median"],
+                          render_fps=live["render"]["fps"], render_rate_kept=live["render_rate_kept"],
+                          latency_ms_median=live["latency_ms"].get("median"),
+                          latency_ms_p95=live["latency_ms"].get("p95"),
+                          startup_s=live["startup_s"], peak_rss_mb=live["peak_rss_mb"])  # fmt: skip
+    result["targets"] = {k: {"target": v, "met": _met(k, result.get(k), v)} for k, v in TARGETS.items()}
+    print(json.dumps(result) if args.json else table(result))
+    return 0
+
+
+def _met(key: str, value, target) -> bool | None:
+    if value is None:
+        return None
+    return value >= target if key == "render_rate_kept" else value <= target
+
+
+def _row(name: str, s: dict) -> str:
+    return f"  {name:<28}{s['median']:>9.2f}{s['p5']:>9.2f}{s['p95']:>9.2f}{s['iqr']:>9.2f}"
+
+
+def table(r: dict) -> str:
+    ok = lambda k: {True: "ok", False: "MISSED", None: "n/a"}[r["targets"][k]["met"]]  # noqa: E731
+    lines = [f"hinge-mirror bench: {r['model']}, {r['runtime']}, {r['threads']} thread(s), "
+             f"{r['frames']}, {r['pipeline']['n']} frames measured, poses found {r['poses_found']}",
+             f"  {'per frame (ms)':<28}{'median':>9}{'p5':>9}{'p95':>9}{'IQR':>9}",
+             _row("invoke() floor", r["invoke"]), _row("whole pipeline", r["pipeline"])]  # fmt: skip
+    for name, s in r["stages"].items():
+        lines.append(_row("  " + name.replace("_", " "), s))
+    lines.append(f"  overhead ratio {r['overhead_ratio']:.3f} (target <= 1.10: {ok('overhead_ratio')})")
+    lines.append("  runtimes, bare invoke on the same tensors:")
+    for name, s in r["runtimes"].items():
+        if name == "_error":
+            lines.append(f"    could not time another interpreter: {s}")
+            continue
+        lines.append(f"    {name:<16}{s.get('version', ''):<10}{s['median']:>8.2f} ms  p95 {s['p95']:.2f}"
+                     f"  x{r['runtime_speed_ratio'][name]:.2f}  ({s['python']})")  # fmt: skip
+    for name in r["runtimes_missing"]:
+        lines.append(f"    {name:<16}not installed in this interpreter")
+    live = r.get("live")
+    if live and "_error" in live:
+        lines.append(f"  kiosk run: {live['_error']}")
+    elif live:
+        rd, rn, lat, age = live["render"], live["render_no_inference"], live["latency_ms"], live["frame_age_ms"]
+        w, h = live["display"]
+        lines += [
+            f"  kiosk, headless {w}x{h}, {live['screen']} screen ({live['coaching']}), inference on its worker:",
+            f"    start-up to first pose    {live['startup_s']} s",
+            f"    render frame time         median {rd['frame_ms']['median']:.2f} ms, p95 {rd['frame_ms']['p95']:.2f} ms",
+            f"    render rate               {rd['fps']:.1f} fps with inference, {rn['fps']:.1f} without, "
+            f"target {live['target_fps']:.0f}: kept {100 * live['render_rate_kept']:.1f}% "
+            f"(target >= 95%: {ok('render_rate_kept')})",
+            f"    camera -> glass latency   median {lat.get('median', float('nan')):.1f} ms, p95 {lat.get('p95', float('nan')):.1f} ms",
+            f"    camera {live['camera_fps']:.0f} fps, inference {live['inference_fps']:.1f} fps: "
+            f"{live['dropped_frames']} of {live['camera_frames']} frames dropped; frame age when "
+            f"inference takes it: median {age.get('median', 0):.1f} ms, p95 {age.get('p95', 0):.1f} ms",
+            f"    peak RSS                  {live['peak_rss_mb']:.1f} MB (target <= 150: {ok('peak_rss_mb')})",
+        ]  # fmt: skip
+    return "\n".join(lines)
