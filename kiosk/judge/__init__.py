@@ -33,8 +33,18 @@ __all__ = ["Judge", "EXERCISES", "Rules", "rules_for"]
 LOST_S = 1.0  # no person this long: the rep in progress is abandoned
 GONE_S = 4.0  # ...this long: the calibration too (someone else may step in)
 STILL_S = 1.0  # standing still this long calibrates the set
+FALLBACK_S = 1.5  # ...or, if they never stand still, this long after they appear
+BUFFER_S = 3.0
 SMOOTH_S = 0.08  # time constant of the depth filter (after a median of 3, against spikes)
 HISTORY_S = 15.0
+HIP_DROP_DEG = 60.0  # depth credited per leg length the hips sink (a squat-pattern rep)
+
+
+def depth_of(e: Estimate, standing_back: float) -> float:
+    """How far into a rep the person is, in degrees: the back angle above standing, or for
+    a knee-dominant (squat-pattern) rep, where the trunk stays upright, the hips' drop."""
+    drop = HIP_DROP_DEG * e.hip_drop if e.hip_drop is not None else 0.0
+    return max(e.back - standing_back, drop)
 
 
 class Judge:
@@ -46,6 +56,7 @@ class Judge:
     def reset(self) -> None:
         """Forget everything: a new set (the person calibrates again)."""
         self.reports: list[RepReport] = []
+        self.metrics: list[F.RepMetrics] = []
         self.pm = PhaseMachine(self.rules)
         self.cal = StandingLengths()
         self.view = ViewEstimator()
@@ -77,6 +88,9 @@ class Judge:
         self.last_seen = t
         if not self.calibrated:
             return self._calibrate(f, t)
+        return self._process(f, t)
+
+    def _process(self, f: Frame, t: float) -> JudgeState:
         self.view.add_facing(f, self._trunk_len())
         self.cal.add(f)
         e = estimate(f, self.cal, yaw_range(self.view.yaw_deg), self.view.facing)
@@ -85,7 +99,8 @@ class Judge:
         self.hist.append(e)
         while self.hist and self.hist[0].t < t - HISTORY_S:
             self.hist.popleft()
-        self.raw.append(e.back - self.std.back)
+        e.depth = depth_of(e, self.std.back)
+        self.raw.append(e.depth)
         raw = float(np.median(self.raw))
         if self.depth is None or self.t_prev is None:
             self.depth = raw
@@ -131,35 +146,54 @@ class Judge:
         return self._state(t, self.pm.phase if self.calibrated else Phase.WAITING, person=False)
 
     def _calibrate(self, f: Frame, t: float) -> JudgeState:
-        """Wait for the person to stand still and upright, then learn their standing body."""
+        """Learn the person's standing body: ideally while they stand still and upright for
+        STILL_S; if they get going at once (a swing already under way), from the tallest
+        moments of their first FALLBACK_S. Then the buffered frames are judged, so a rep
+        that began before the calibration still counts."""
         self.still.append(f)
-        while self.still and self.still[0].t < t - STILL_S:
+        while self.still and self.still[0].t < t - BUFFER_S:
             self.still.popleft()
-        trunk = np.array([fr.shoulder - fr.hip for fr in self.still])
+        recent = [fr for fr in self.still if fr.t >= t - STILL_S]
+        trunk = np.array([fr.shoulder - fr.hip for fr in recent])
         length = float(np.median(np.linalg.norm(trunk, axis=1)))
         upright = all(abs(v[0]) < 0.45 * -v[1] for v in trunk)
-        hips = np.array([fr.hip for fr in self.still])
+        hips = np.array([fr.hip for fr in recent])
         steady = float(np.max(np.ptp(hips, axis=0))) < 0.15 * length
-        long_enough = t - self.still[0].t >= STILL_S * 0.9 and len(self.still) >= 4
-        if not (upright and steady and long_enough):
+        still = upright and steady and t - recent[0].t >= STILL_S * 0.9 and len(recent) >= 4
+        fallback = t - self.still[0].t >= FALLBACK_S and len(self.still) >= 8
+        if not (still or fallback):
             msg = "Stand tall, facing the mirror" if not upright else "Hold still"
             return self._state(t, Phase.CALIBRATING, person=True, message=msg)
-        for fr in self.still:
+        frames = list(self.still)
+        for fr in (recent if still else frames):
             self.cal.add(fr)
-        for fr in self.still:
-            self.view.add_standing(fr, self._trunk_len())
-            self.view.add_facing(fr, self._trunk_len())
+        L0 = self._trunk_len()
+        tall = [fr for fr in (recent if still else frames)
+                if fr.shoulder[1] - fr.hip[1] <= -0.93 * L0]  # fmt: skip
+        for fr in tall or frames:
+            self.view.add_standing(fr, L0)
+        for fr in frames:
+            self.view.add_facing(fr, L0)
         self.calibrated = True
         yaw = self.view.yaw_deg or 0.0
         self.std.signed = yaw > 20.0
-        ests = [estimate(fr, self.cal, yaw_range(yaw), self.view.facing) for fr in self.still]
-        for fr, e in zip(self.still, ests):
+        self.std.side_view = self.view.view == View.SIDE
+        ests = [estimate(fr, self.cal, yaw_range(yaw), self.view.facing) for fr in tall or frames]
+        for fr, e in zip(tall or frames, ests):
             if e is not None:
                 self._learn_standing(fr, e, calibrating=True)
         # How noisy upright looks from here sets the bar for a rep's start right away.
         self.pm.learn_noise([abs(e.back - self.std.back) for e in ests if e is not None])
         self.still.clear()
-        return self._state(t, Phase.STANDING, person=True, message="Ready")
+        state = self._state(t, Phase.STANDING, person=True, message="Ready")
+        for fr in frames:  # judge what happened while calibrating
+            st = self._process(fr, fr.t)
+            if st.new_rep is not None or st.partial:
+                state = st
+        latest = self._state(t, self.pm.phase, person=True, message="Ready")
+        latest.new_rep, latest.partial = state.new_rep, state.partial
+        latest.reps = len(self.reports)
+        return latest
 
     def _learn_standing(self, f: Frame, e: Estimate, calibrating: bool = False) -> None:
         """Keep refining what this person's standing posture looks like."""
@@ -181,7 +215,10 @@ class Judge:
         return [s for s in self.hist if s.t >= start - 0.05]
 
     def _report(self, c) -> RepReport:
+        self.std.side_view = self.view.view == View.SIDE  # the view firms up as the set goes
+        self.std.signed = (self.view.yaw_deg or 0.0) > 20.0
         m = F.measure(c, self._samples(c.start_t), self.std)
+        self.metrics.append(m)  # the evidence behind each report, for review tools
         faults = F.judge(c, m, self.rules, self.std)
         return RepReport(
             index=len(self.reports) + 1, start_s=c.start_t, end_s=c.end_t,

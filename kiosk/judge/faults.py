@@ -26,6 +26,7 @@ class Standing:
     back: float = 0.0
     head_flexion: float | None = None
     signed: bool = True  # lean direction is observable (not a pure front view)
+    side_view: bool = False
 
 
 @dataclass
@@ -36,12 +37,13 @@ class RepMetrics:
     hip_shift: float
     down_s: float
     up_s: float
-    head_drop: float | None
+    head_flexion: float | None  # neck against trunk at the bottom (0 = in line)
     hip_drop: float | None
     hips_lead: float | None
     top_back: float
     top_lean_back: float
     wrist_top: float | None
+    trunk_ratio: float | None = None
 
 
 def _med(samples: list[Estimate], attr: str) -> float | None:
@@ -68,7 +70,8 @@ def measure(c: Cycle, samples: list[Estimate], std: Standing) -> RepMetrics:
         near = rep
     bottom = [s for s, m in zip(samples, near) if m]
     b = float(np.median(back[near]))
-    deep = rep & (back - std.back >= 0.9 * (b - std.back))
+    depth = np.array([s.depth for s in samples])
+    deep = rep & (depth >= 0.9 * float(np.max(depth[rep]))) if rep.any() else rep
     t_deep = t[deep] if deep.any() else np.array([c.peak_t])
     top = (t >= c.end_t - 0.15) & (t > c.peak_t)
     top_back = float(np.min(back[top])) if top.any() else float(back[-1])
@@ -80,47 +83,43 @@ def measure(c: Cycle, samples: list[Estimate], std: Standing) -> RepMetrics:
         back=b, hip_angle=_med(bottom, "hip_angle") or 180.0 - b,
         knee_flexion=_med(bottom, "knee_flexion") or 0.0, hip_shift=_med(bottom, "hip_shift") or 0.0,
         down_s=float(t_deep[0] - c.start_t), up_s=float(c.end_t - t_deep[-1]),
-        head_drop=(None if std.head_flexion is None or _med(bottom, "head_flexion") is None
-                   else _med(bottom, "head_flexion") - std.head_flexion),
+        head_flexion=_med(bottom, "head_flexion"),
         hip_drop=_med(bottom, "hip_drop"), hips_lead=_hips_lead(samples, c),
         top_back=top_back, top_lean_back=lean,
         wrist_top=float(np.percentile(wr, 90)) if wr else None,
+        trunk_ratio=_med(bottom, "trunk_ratio"),
     )  # fmt: skip
 
 
 def _hips_lead(samples: list[Estimate], c: Cycle) -> float | None:
-    """How far the legs' straightening runs ahead of the trunk's rise on the way up (0..1).
-
-    Legs: knee flexion and hip height, each as the fraction recovered from the bottom toward
-    the top; trunk: the back angle's fraction recovered. Rising together gives ~0."""
-    up = [s for s in samples if c.peak_t <= s.t <= c.end_t]
-    if len(up) < 4:
+    """How far the hips have risen (fraction of their whole rise) by the time the trunk has
+    come up 15 % of its way: ~0.3 when chest and hips rise together, near 1 when the hips
+    shoot up first and the back is left to do the lifting."""
+    up = [s for s in samples if c.peak_t - 0.05 <= s.t <= c.end_t and s.hip_drop is not None]
+    if len(up) < 5:
         return None
-    back = np.array([s.back for s in up])
-    br = back[0] - back[-1]
-    if br < 15:
-        return None
-    r_trunk = (back[0] - back) / br
-    leads = []
-    # (measure, smallest useful range): knee flexion in deg, hip height in leg lengths
-    for attr, need in (("knee_flexion", 12.0), ("hip_drop", 0.06)):
-        v = np.array([getattr(s, attr) if getattr(s, attr) is not None else np.nan for s in up], float)
-        if np.isnan(v).mean() > 0.3:
-            continue
-        v = np.where(np.isnan(v), np.nanmedian(v), v)
-        k = max(2, len(v) // 8)
-        lo, hi = float(np.median(v[:k])), float(np.median(v[-k:]))
-        if lo - hi < need:
-            continue
-        leads.append(float(np.max((lo - v) / (lo - hi) - r_trunk)))
-    return max(leads) if leads else None
+    k = np.ones(3) / 3
+    back = np.convolve([s.back for s in up], k, mode="same")[1:-1]
+    hips = np.convolve([s.hip_drop for s in up], k, mode="same")[1:-1]
+    if back[0] - back[-1] < 15 or hips[0] - hips[-1] < 0.06:
+        return None  # the hips barely move in this rep: nothing to judge
+    trunk_up = (back[0] - back) / (back[0] - back[-1])
+    hips_up = (hips[0] - hips) / (hips[0] - hips[-1])
+    i = int(np.argmax(trunk_up >= 0.15))
+    return float(np.max(hips_up[: i + 1]))
 
 
 def judge(c: Cycle, m: RepMetrics, r: Rules, std: Standing) -> list[str]:
     f = []
     rel = m.back - std.back
-    squat = m.knee_flexion > r.squat_knee_deg or (m.knee_flexion > 35 and rel / m.knee_flexion < r.squat_ratio)
-    if m.head_drop is not None and m.head_drop > r.head_drop_deg:
+    ratio = rel / max(m.knee_flexion, 1.0)  # hip-dominant (hinge) > 1 > knee-dominant (squat)
+    squat = (m.knee_flexion > r.squat_knee_deg and ratio < r.squat_ratio) or (
+        m.hip_drop is not None and m.hip_drop > r.squat_drop)
+    # A flat back keeps the neck in line with the trunk at the bottom; a rounding upper back
+    # drops the head below that line.
+    # The neck is short: seen obliquely its angle is rough, so only a clear drop counts there.
+    head_max = r.head_flexion_deg + (0.0 if std.side_view else 15.0)
+    if m.head_flexion is not None and m.head_flexion > head_max:
         f.append("rounded_back")
     if squat:
         f.append("squatting")
@@ -128,13 +127,15 @@ def judge(c: Cycle, m: RepMetrics, r: Rules, std: Standing) -> list[str]:
         f.append("forward_bend")
     if r.locked_knee_deg is not None and m.knee_flexion < r.locked_knee_deg and "forward_bend" not in f:
         f.append("locked_knees")
-    if m.hips_lead is not None and m.hips_lead > r.hips_first:
+    # From the floor with nearly straight knees, the hips are already up: a stiff-legged pull.
+    stiff = r.stiff_knee_deg is not None and m.knee_flexion < r.stiff_knee_deg and ratio > r.stiff_ratio
+    if stiff or (r.hips_first is not None and m.hips_lead is not None and m.hips_lead > r.hips_first):
         f.append("hips_rise_first")
     if not c.full_lockout or m.top_back - std.back > r.lockout_deg:
         f.append("incomplete_lockout")
     if std.signed and m.top_lean_back > r.lean_back_deg:
         f.append("over_extension")
-    if m.back < r.shallow_deg:
+    if m.back < r.shallow_deg and not squat:  # a squat's depth is in the knees: cue the squat
         f.append("too_shallow")
     if m.back > r.deep_deg:
         f.append("too_deep")

@@ -33,12 +33,15 @@ class Rules:
     shallow_deg: float  # counted rep below this: too_shallow
     deep_deg: float  # above this: too_deep
     min_down_s: float | None  # descent faster than this: too_fast
-    squat_knee_deg: float  # knee flexion at the bottom above this: squatting
-    squat_ratio: float  # ...or back angle / knee flexion below this (knee-dominant)
+    squat_knee_deg: float  # knee flexion at the bottom above this...
+    squat_ratio: float  # ...with back angle / knee flexion below this: squatting (knee-dominant)
+    squat_drop: float  # ...or the hips sink more than this (leg lengths): squatting
     locked_knee_deg: float | None  # knee flexion at the bottom below this: locked_knees
     forward_bend_shift: float  # hips behind ankles at the bottom below this (leg lengths)
-    head_drop_deg: float  # head flexion at the bottom above standing by more: rounded_back
-    hips_first: float  # legs' rise lead over the trunk's during the ascent (0..1)
+    head_flexion_deg: float  # neck bent down against the trunk at the bottom by more: rounded_back
+    hips_first: float | None  # hips' share of their rise done before the trunk's starts (0..1)
+    stiff_knee_deg: float | None  # from the floor with knees this straight...
+    stiff_ratio: float  # ...and back angle / knee flexion above this: hips_rise_first (stiff legs)
     lockout_deg: float  # top of the rep still inclined by more: incomplete_lockout
     lean_back_deg: float  # leaning back at the top by more: over_extension
     arms_min: float | None  # wrist height at the top, trunk lengths below shoulders: arms_low
@@ -46,9 +49,10 @@ class Rules:
 
 _BASE = dict(count_min_deg=30.0, partial_min_deg=20.0, stand_max_deg=16.0, max_bottom_s=3.5,
              first_rep_from_floor=False, min_rep_s=0.6, shallow_deg=45.0, deep_deg=102.0,
-             min_down_s=0.6, squat_knee_deg=65.0, squat_ratio=0.75, locked_knee_deg=8.0,
-             forward_bend_shift=0.06, head_drop_deg=30.0, hips_first=0.45, lockout_deg=11.0,
-             lean_back_deg=9.0, arms_min=None)  # fmt: skip
+             min_down_s=0.35, squat_knee_deg=60.0, squat_ratio=0.5, squat_drop=0.4,
+             locked_knee_deg=8.0, forward_bend_shift=0.06, head_flexion_deg=15.0, hips_first=0.7,
+             stiff_knee_deg=None, stiff_ratio=1.3, lockout_deg=11.0, lean_back_deg=9.0,
+             arms_min=None)  # fmt: skip
 
 EXERCISES: dict[str, Rules] = {
     r.id: r
@@ -58,18 +62,19 @@ EXERCISES: dict[str, Rules] = {
               band_deg=(50.0, 95.0), **_BASE),
         Rules(id="hello", name="Good morning",
               how_to="Band at your chest, push hips back until your chest is near parallel.",
-              band_deg=(50.0, 95.0), **dict(_BASE, min_down_s=0.7)),
+              band_deg=(50.0, 95.0), **dict(_BASE, min_down_s=0.35)),
         Rules(id="deadlift", name="Deadlift",
               how_to="Load close, hips back, lift with hips and chest rising together, stand tall.",
               band_deg=(35.0, 85.0), **dict(_BASE, count_min_deg=25.0, shallow_deg=30.0,
-                                           deep_deg=100.0, min_down_s=0.45, squat_knee_deg=80.0,
-                                           squat_ratio=0.6, locked_knee_deg=None,
-                                           first_rep_from_floor=True, max_bottom_s=2.8)),
+                                           deep_deg=100.0, min_down_s=0.2, squat_knee_deg=60.0,
+                                           squat_ratio=0.4, squat_drop=0.45, locked_knee_deg=None,
+                                           stiff_knee_deg=46.0, first_rep_from_floor=True,
+                                           max_bottom_s=2.8)),
         Rules(id="skier-swing", name="Skier swing",
               how_to="Swing the dumbbells back by your hips, snap the hips to bring them to chest height.",
               band_deg=(40.0, 85.0), **dict(_BASE, count_min_deg=25.0, shallow_deg=35.0,
                                            min_down_s=None, min_rep_s=0.45, max_bottom_s=1.2,
-                                           squat_knee_deg=75.0, arms_min=-0.5)),
+                                           squat_ratio=0.5, hips_first=None, arms_min=-0.5)),
     )
 }  # fmt: skip
 

@@ -134,6 +134,8 @@ class Estimate:
     head_flexion: float | None = None
     wrist_height: float | None = None
     hip_drop: float | None = None  # hips lower than standing, in leg lengths
+    trunk_ratio: float = 1.0  # 2D trunk length / standing length (a curling spine shortens it)
+    depth: float = 0.0  # how far into a rep (set by the judge, see kiosk.judge.depth_of)
     hip_y: float = 0.0
 
 
@@ -144,7 +146,8 @@ def estimate(f: Frame, cal: StandingLengths, sin_yaw: tuple[float, float], facin
         return None
     back, res = incline(*segs["trunk"], L["trunk"], sin_yaw, facing)
     conf = float(np.clip(f.score * 1.4, 0, 1) * np.exp(-res / 0.02) * (0.6 + 0.4 * sin_yaw[0]))
-    e = Estimate(f.t, back, conf, hip_y=float(f.hip[1]))
+    e = Estimate(f.t, back, conf, hip_y=float(f.hip[1]),
+                 trunk_ratio=float(np.hypot(*segs["trunk"])) / L["trunk"])
     legs = L["thigh"] is not None and L["shin"] is not None
     if legs and segs["thigh"] is not None and segs["shin"] is not None:
         # The thigh tips backward (hips behind the knee) and the shin forward (knee ahead).

@@ -38,7 +38,7 @@ STYLES: dict[str, Style] = {
         down_s=2.0, hold_s=0.5, up_s=1.6, top_s=1.0),
     "deadlift": Style(
         top=dict(_STAND, arm_l=3, arm_r=3, elbow_l=5, elbow_r=5),
-        bottom=dict(shin=12.0, knee=50.0, trunk=58.0, head=-15.0, arm_l=-8, arm_r=-8),
+        bottom=dict(shin=20.0, knee=80.0, trunk=55.0, head=-15.0, arm_l=-5, arm_r=-5),
         down_s=1.2, hold_s=0.5, up_s=1.1, top_s=0.6, from_floor=True),
     "skier-swing": Style(
         top=dict(_STAND, arm_l=85, arm_r=85, elbow_l=8, elbow_r=8),
@@ -99,7 +99,9 @@ def _with_faults(style: Style, faults: tuple[str, ...]) -> tuple[dict, dict, Sty
         elif f == "rounded_back":
             bottom.update(rounding=17.0, head=bottom.get("head", 0) + 35.0)
         elif f == "squatting":
-            bottom.update(shin=33.0, knee=108.0, trunk=min(bottom["trunk"], 38.0))
+            bottom.update(shin=35.0, knee=115.0, trunk=min(bottom["trunk"], 30.0))
+        elif f == "hips_rise_first" and style.from_floor:  # a stiff-legged pull: hips start high
+            bottom.update(shin=5.0, knee=32.0, trunk=72.0)
         elif f == "locked_knees":
             bottom.update(shin=-7.0, knee=0.0)
             top.update(shin=-1.0, knee=0.0)
@@ -114,7 +116,7 @@ def _with_faults(style: Style, faults: tuple[str, ...]) -> tuple[dict, dict, Sty
         elif f == "too_deep":
             bottom.update(trunk=108.0)
         elif f == "too_fast":
-            st = replace(st, down_s=min(st.down_s, 0.35), up_s=min(st.up_s, 0.35))
+            st = replace(st, down_s=min(st.down_s, 0.22), up_s=min(st.up_s, 0.3))
         elif f == "arms_low":
             top.update(arm_l=35.0, arm_r=35.0)
     return bottom, top, st
