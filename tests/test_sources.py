@@ -178,3 +178,27 @@ def test_display_rotation_is_applied(tmp_path, degrees, band):
     where = {"top": white[:8].all(), "bottom": white[-8:].all(),
              "left": white[:, :8].all(), "right": white[:, -8:].all()}
     assert where[band] and sum(where.values()) == 1
+
+
+def test_webcam_missing_device_says_what_to_do(tmp_path):
+    from kiosk.sources.webcam import WebcamSource
+
+    with pytest.raises(SourceError, match="does not exist.*ls /dev/video"):
+        WebcamSource(str(tmp_path / "video9")).open()
+
+
+def test_webcam_that_is_not_a_v4l2_device_is_a_source_error(tmp_path):
+    from kiosk.sources.webcam import WebcamSource
+
+    fake = tmp_path / "video0"
+    fake.write_bytes(b"")
+    with pytest.raises(SourceError, match="cannot open webcam"):
+        WebcamSource(str(fake), width=320, height=240, fps=15).open()
+
+
+def test_webcam_asks_v4l2_for_the_configured_mode():
+    from kiosk.sources.webcam import WebcamSource
+
+    cam = WebcamSource("/dev/video0", 1280, 720, 30, input_format="mjpeg")
+    assert cam.options() == {"video_size": "1280x720", "framerate": "30",
+                             "input_format": "mjpeg"}
