@@ -153,7 +153,8 @@ def test_capture_thread_hands_over_the_newest_and_reports_a_dead_camera():
     assert not any(t.name == "capture" and t.is_alive() for t in threading.enumerate())
 
 
-@pytest.mark.parametrize("degrees,band", [(90, "bottom"), (-90, "top"), (180, "right"), (0, "left")])
+@pytest.mark.parametrize("degrees,band",
+                         [(90, "bottom"), (-90, "top"), (180, "right"), (0, "left")])
 def test_display_rotation_is_applied(tmp_path, degrees, band):
     # A 64x32 landscape clip with a white band on its left, tagged to be shown rotated
     # (counter-clockwise degrees, as phones tag portrait recordings).

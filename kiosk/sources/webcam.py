@@ -54,8 +54,9 @@ class WebcamSource(FrameSource):
             stream = self._container.streams.video[0]
         except (av.error.FFmpegError, IndexError) as exc:
             self.close()
-            raise SourceError(f"cannot open webcam {self.device}: {exc} (busy, no permission "
-                              "- is the user in the 'video' group? - or an unsupported size)") from exc
+            raise SourceError(
+                f"cannot open webcam {self.device}: {exc} (busy, no permission - is the user "
+                "in the 'video' group? - or an unsupported size)") from exc
         self._frames = self._container.decode(stream)
         self._capture = CaptureThread(self._grab, name="webcam").start()
         log.info("webcam %s: %sx%s", self.device, stream.width, stream.height)
