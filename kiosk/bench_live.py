@@ -18,64 +18,56 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import threading
 import time
 
-from kiosk.errors import SourceError
 from kiosk.sources import Frame, FrameSource
+from kiosk.sources.latest import CaptureThread
 
 
 class LiveCamera(FrameSource):
-    """A camera stand-in: capture thread at `fps`, newest frame only, monotonic timestamps."""
+    """A camera stand-in: frames made at `fps` on the same CaptureThread/LatestFrame hand-over
+    the Pi camera and webcam sources use (newest frame only), stamped with the monotonic clock."""
 
     name = "bench camera"
 
     def __init__(self, make_rgb, fps: float):
         self.make_rgb, self.fps = make_rgb, fps
-        self._cond = threading.Condition()
-        self._newest: Frame | None = None
-        self._last: Frame | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.captured = self.delivered = 0
+        self._capture: CaptureThread | None = None
+        self._t0, self._k = 0.0, 0
         self.ages: list[float] = []  # seconds from capture to hand-over, per delivered frame
 
     def open(self) -> "LiveCamera":
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._capture, name="bench-camera", daemon=True)
-            self._thread.start()
+        if self._capture is None:
+            self._t0, self._k = time.monotonic(), 0
+            self._capture = CaptureThread(self._grab, name="bench-camera").start()
         return self
 
-    def _capture(self) -> None:
-        t0, k = time.monotonic(), 0
-        while not self._stop.is_set():
-            due = t0 + k / self.fps
-            now = time.monotonic()
-            if due > now:
-                self._stop.wait(due - now)
-            elif now - due > 1.0 / self.fps:  # fell behind: skip ticks, as a sensor would
-                k = int((now - t0) * self.fps)
-                continue
-            frame = Frame(self.make_rgb(), time.monotonic())
-            with self._cond:
-                self._newest = frame  # an unread older frame is simply replaced
-                self.captured += 1
-                self._cond.notify_all()
-            k += 1
+    def _grab(self) -> Frame:
+        now = time.monotonic()
+        if now - (self._t0 + self._k / self.fps) > 1.0 / self.fps:
+            self._k = int((now - self._t0) * self.fps)  # fell behind: skip ticks, as a sensor would
+        due = self._t0 + self._k / self.fps
+        if due > now:
+            time.sleep(due - now)
+        self._k += 1
+        return Frame(self.make_rgb(), time.monotonic())
+
+    @property
+    def delivered(self) -> int:
+        return self._capture.latest.delivered if self._capture else 0
+
+    @property
+    def captured(self) -> int:
+        return self.delivered + (self._capture.latest.dropped if self._capture else 0)
 
     def read(self) -> Frame:
-        with self._cond:
-            if not self._cond.wait_for(lambda: self._newest is not self._last, timeout=2.0):
-                raise SourceError("bench camera delivered nothing for 2 s")
-            self._last = frame = self._newest
-            self.delivered += 1
+        frame = self.open()._capture.read(2.0)
         self.ages.append(time.monotonic() - frame.t)
         return frame
 
     def close(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(2.0)
+        if self._capture is not None:
+            self._capture.stop()
 
 
 class Pausable:
