@@ -88,3 +88,55 @@ def test_transitions_reach_on_change_once_each():
     p.wake(21)
     p.wake(22)
     assert seen == [SLEEP, WAKE, SLEEP, WAKE]
+
+
+def test_the_app_goes_black_when_asleep_and_a_button_wakes_it():
+    import pygame
+
+    from kiosk.app import App, post_action
+    from kiosk.flow import Action, Screen
+    from kiosk.screen.display import Display
+    from kiosk.screen.exercises import exercise_infos
+    from kiosk.worker import PoseWorker
+
+    now = [0.0]
+
+    class Nobody:  # a camera that sees an empty room, one frame per clock tick
+        status, last = "", None
+
+        def step(self):
+            if self.last == now[0]:
+                return None
+            self.last = now[0]
+            return None, now[0]
+
+    presence = Presence(timeout_s=5, low_power_fps=2)
+    app = App(display=Display("headless", "landscape"), worker=PoseWorker(Nobody(), clock=lambda: now[0]),
+              info=exercise_infos(), judge_factory=lambda ex: None, clock=lambda: now[0], fps=15,
+              threaded=False, presence=presence)  # fmt: skip
+    surface = app.display.surface
+
+    def lit() -> int:  # pixels that are not black
+        return pygame.mask.from_threshold(surface, (0, 0, 0), (1, 1, 1, 255)).count() * -1 + (
+            surface.get_width() * surface.get_height())
+
+    def run(seconds):
+        for _ in range(int(seconds * 15)):
+            app.frame()
+            now[0] += 1 / 15
+
+    post_action(Action.NEXT)
+    run(1)
+    assert app.flow.screen is Screen.CHOOSE and lit() > 0
+    post_action(Action.BACK)  # back to the idle mirror; then nobody in view for 5 s
+    run(1)
+    assert app.flow.screen is Screen.IDLE and lit() > 0 and not presence.asleep
+    run(5)
+    assert presence.asleep and app.flow.screen is Screen.IDLE
+    assert lit() == 0  # not even the idle clock: a plain mirror
+    assert app.worker.min_interval == 0.5  # camera and model slowed to low_power_fps
+    post_action(Action.NEXT)
+    run(0.2)
+    assert not presence.asleep and app.flow.screen is Screen.CHOOSE and lit() > 0
+    assert abs(app.worker.min_interval - 1 / 15) < 1e-9
+    pygame.display.quit()
