@@ -17,6 +17,8 @@ thread-safe); the render loop is the only code that touches the screen.
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 import time
 from typing import Callable
 
@@ -213,8 +215,16 @@ class App:
         if self.presence is not None and self.worker is not None:
             self.worker.min_interval = self.presence.frame_interval(self.fps)
 
+    def stop(self, *_signal) -> None:
+        """Leave the render loop after this frame. SIGTERM (systemd stopping the service) lands
+        here, so the set in progress is ended and the session saved instead of cut off."""
+        self.running = False
+
     def run(self, seconds: float | None = None, tick: Callable[[], None] | None = None) -> None:
         """The render loop. `tick` paces it (pygame's Clock at display rate by default)."""
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGTERM, self.stop)
         if self.threaded and self.worker is not None:
             self.worker.start()
         if self.notifier is not None:
@@ -228,12 +238,16 @@ class App:
         finally:
             if self.flow.screen is Screen.COACHING:
                 self.apply(self.flow.act(Action.LONG_PRESS, self.clock()), self.clock())
+            if self.history is not None:
+                self.history.end_session()
             if self.notifier is not None:
                 self.notifier.stopping()
             if self.threaded and self.worker is not None:
                 self.worker.stop()
             if self.sound is not None:
                 self.sound.close()
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
 
 # ---- start-up wiring: every choice of part is made here, once ---------------------------
