@@ -84,46 +84,37 @@ def check_model(cfg: Config) -> list[Result]:
 
 
 def check_camera(cfg: Config) -> Result:
+    """Open the configured source exactly as the kiosk does and read one frame."""
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # kiosk.app imports pygame
+    from kiosk.app import open_source_factory
+    from kiosk.errors import UserError
+
     src = cfg.camera.source
-    if src == "picamera":
-        try:
-            from picamera2 import Picamera2
-        except ImportError:
-            return Result("camera", FAIL, "picamera2 is not importable",
-                          "sudo apt install python3-picamera2, and create the venv with "
-                          "--system-site-packages (or set [camera] source = \"webcam\")")  # fmt: skip
-        cams = Picamera2.global_camera_info()
-        if not cams:
-            return Result("camera", FAIL, "no Pi camera detected",
-                          "check the ribbon cable (contacts facing the right way), then "
-                          "`rpicam-hello --list-cameras`")  # fmt: skip
-        return Result("camera", PASS, "Pi camera: " + ", ".join(c.get("Model", "?") for c in cams))
-    if src == "webcam":
-        dev = cfg.camera.device
-        if not os.path.exists(dev):
-            found = ", ".join(sorted(glob.glob("/dev/video*"))) or "none"
-            return Result("camera", FAIL, f"{dev} does not exist (video devices: {found})",
-                          "plug the webcam in, or set [camera] device")  # fmt: skip
-        if not os.access(dev, os.R_OK | os.W_OK):
-            return Result("camera", FAIL, f"no permission to open {dev}",
-                          "add the user to the video group (install-service does)")
-        return _open_one_frame(dev, fmt="v4l2")
-    if not Path(src).is_file():
+    what = {"picamera": "Pi camera", "webcam": f"webcam {cfg.camera.device}"}.get(src, src)
+    if src not in ("picamera", "webcam") and not Path(src).is_file():
         return Result("camera", FAIL, f"video file {src} not found",
                       'fix [camera] source: "picamera", "webcam" or an existing video file')
-    return _open_one_frame(src)
-
-
-def _open_one_frame(what: str, fmt: str | None = None) -> Result:
+    source = None
     try:
-        import av
-
-        with av.open(what, format=fmt, timeout=5) as c:
-            frame = next(c.decode(video=0))
-        return Result("camera", PASS, f"{what}: {frame.width}x{frame.height} frames")
-    except Exception as exc:  # av.error.*, StopIteration: any failure means no frames
-        return Result("camera", FAIL, f"{what} gives no frames ({exc.__class__.__name__}: {exc})",
-                      "check the file or device; try another with [camera] source")
+        opener, _realtime = open_source_factory(cfg, src)
+        source = opener()
+        source = getattr(source, "open")() or source
+        frame = source.read()
+        if frame is None:
+            raise UserError("it opened but gave no frame")
+    except UserError as exc:
+        fix = ("as the message says; a running mirror service holds the camera, so stop it "
+               "first (sudo systemctl stop hinge-mirror)" if src in ("picamera", "webcam")
+               else "check the file, or choose another source")  # fmt: skip
+        return Result("camera", FAIL, f"{what}: {exc}", fix)
+    except Exception as exc:  # a driver or decoder failure not wrapped by the source
+        return Result("camera", FAIL, f"{what}: {exc.__class__.__name__}: {exc}",
+                      "check the cable or file; `hinge-mirror run --windowed` shows more")
+    finally:
+        if source is not None:
+            source.close()
+    h, w = frame.rgb.shape[:2]
+    return Result("camera", PASS, f"{what}: {w}x{h} frames")
 
 
 def check_gpio(cfg: Config) -> Result:
