@@ -98,9 +98,10 @@ class SessionSummary:
 
 
 class History:
-    def __init__(self, path: str | os.PathLike, clock=time.time):
+    def __init__(self, path: str | os.PathLike, clock=time.time, rules=None):
         self.path = Path(path)
         self._clock = clock
+        self._rules = {ex: dict(r) for ex, r in (rules or {}).items()}  # config overrides
         self._lock = threading.Lock()  # reps may arrive from the inference thread
         self.session_id: int | None = None
         try:
@@ -158,7 +159,8 @@ class History:
         view = getattr(view, "value", view)
         return self._write(
             "INSERT INTO sets(session_id, exercise, view, started_at, rules) VALUES (?,?,?,?,?)",
-            (self.session_id, exercise, str(view), self._clock(), json.dumps(rules or {})),
+            (self.session_id, exercise, str(view), self._clock(),
+             json.dumps(rules if rules is not None else self._rules.get(exercise, {}))),
         )
 
     def set_view(self, set_id: int, view) -> None:

@@ -135,3 +135,11 @@ def test_history_command_lists_and_exports_csv(tmp_path):
         ("hello", "1", "75"), ("hello", "2", "95"), ("deadlift", "", "")]
     assert rows[0]["faults"] == "rounded_back" and float(rows[0]["back_angle_deg"]) == 41.0
     assert rows[0]["session_started_at"][:2] == "20"  # ISO date, not unix seconds
+
+
+def test_sets_remember_the_config_overrides_they_were_judged_with(tmp_path):
+    h = History(tmp_path / FILENAME, rules={"deadlift": {"squat_knee_deg": 85.0}})
+    d, g = h.start_set("deadlift"), h.start_set("hello")
+    got = dict(h._db.execute("SELECT exercise, rules FROM sets").fetchall())
+    assert got == {"deadlift": '{"squat_knee_deg": 85.0}', "hello": "{}"}
+    assert d != g

@@ -32,7 +32,7 @@ def run(args) -> int:
     mode = "headless" if args.headless else "windowed" if args.windowed or not cfg.display.fullscreen \
         else "fullscreen"  # fmt: skip
     try:
-        history = History.open(cfg.data.directory)
+        history = History.open(cfg.data.directory, rules=cfg.exercises)
     except UserError as exc:  # coach anyway; a restart loop would only blank the mirror
         log.error("%s", exc)
         history, history_error = None, ["History is off: " + str(exc)]
