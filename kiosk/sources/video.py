@@ -53,6 +53,11 @@ class VideoSource(FrameSource):
         self.start = s.start_time if s.start_time is not None else None
         self.expected_frames = s.frames or None  # from the container's index; 0 if unknown
         self.fps = float(s.average_rate) if s.average_rate else None
+        from av.video.reformatter import VideoReformatter
+
+        # One reformatter for the whole stream keeps its colour-conversion context;
+        # frame.to_ndarray() would set up a fresh one for every frame.
+        self._to_rgb = VideoReformatter()
         self._decoded = self._decode()
         self._last_t = None
         self.damaged = []  # what went wrong, for the error at the end
@@ -104,7 +109,7 @@ class VideoSource(FrameSource):
         t = self._timestamp(frame)
         self._last_t = t
         self.frames_read += 1
-        rgb = frame.to_ndarray(format="rgb24")
+        rgb = self._to_rgb.reformat(frame, format="rgb24").to_ndarray()
         rotation = getattr(frame, "rotation", 0) or 0
         return Frame(_rotate(rgb, rotation), t)
 

@@ -57,6 +57,9 @@ class WebcamSource(FrameSource):
             raise SourceError(
                 f"cannot open webcam {self.device}: {exc} (busy, no permission - is the user "
                 "in the 'video' group? - or an unsupported size)") from exc
+        from av.video.reformatter import VideoReformatter
+
+        self._to_rgb = VideoReformatter()  # keeps its conversion context across frames
         self._frames = self._container.decode(stream)
         self._capture = CaptureThread(self._grab, name="webcam").start()
         log.info("webcam %s: %sx%s", self.device, stream.width, stream.height)
@@ -66,7 +69,7 @@ class WebcamSource(FrameSource):
         frame = next(self._frames, None)
         if frame is None:
             return None
-        rgb = frame.to_ndarray(format="rgb24")
+        rgb = self._to_rgb.reformat(frame, format="rgb24").to_ndarray()
         if self.hflip:
             rgb = rgb[:, ::-1]
         if self.vflip:
