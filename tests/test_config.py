@@ -121,16 +121,9 @@ def test_exercise_overrides_are_checked_by_the_judge_rules():
         config.parse("[exercises.hello]\nband_deg = [90, 40]\n")
 
 
-def test_example_override_block_is_valid_and_lists_every_threshold():
-    from dataclasses import fields as dc_fields
-
-    from kiosk.judge.rules import Rules
-
+def test_example_override_block_is_valid():
     text = EXAMPLE.read_text()
     block = text[text.index("# [exercises.deadlift]"):]
     uncommented = "\n".join(l[2:] for l in block.splitlines() if l.startswith("# "))
-    cfg = config.parse(uncommented)
-    assert cfg.rules_overrides("deadlift")
-    listed = text[text.index("Any of:"):text.index("For example")]
-    names = set(re.findall(r"[a-z_]+_[a-z_]+|arms_min", listed))
-    assert names == {f.name for f in dc_fields(Rules)} - {"id", "name", "how_to"}
+    cfg = config.parse(uncommented)  # the judge's rules_for accepts every key and value
+    assert set(cfg.rules_overrides("deadlift")) == {"band_deg", "squat_knee_deg"}
