@@ -41,8 +41,11 @@ def action(name: str) -> Any:
 
 
 def _make_writable_workdir() -> None:
-    """lgpio (the Pi 5 pin factory) creates .lgd-nfy* files in the current directory and in
-    $LG_WD; under systemd the cwd is / and read-only, so point both at a directory we own."""
+    """lgpio (the Pi 5 pin factory) creates .lgd-nfy* files in $LG_WD and the current
+    directory; under systemd the cwd is / and read-only, so point both at a directory we own."""
+    if os.environ.get("LG_WD") or os.access(os.getcwd(), os.W_OK):
+        os.environ.setdefault("LG_WD", os.getcwd())
+        return
     from kiosk.history import state_dir
 
     target = os.environ.get("RUNTIME_DIRECTORY", "").split(":")[0] or str(state_dir())
@@ -50,11 +53,10 @@ def _make_writable_workdir() -> None:
         os.makedirs(target, exist_ok=True)
     except OSError:
         target = tempfile.gettempdir()
-    os.environ.setdefault("LG_WD", target)
-    if not os.access(os.getcwd(), os.W_OK):
-        log.debug("working directory %s is read-only; lgpio needs a writable one: using %s",
-                  os.getcwd(), target)  # fmt: skip
-        os.chdir(target)
+    log.debug("working directory %s is read-only; lgpio needs a writable one: using %s",
+              os.getcwd(), target)  # fmt: skip
+    os.environ["LG_WD"] = target
+    os.chdir(target)
 
 
 class GpioButtons:

@@ -6,6 +6,7 @@ import queue
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from gpiozero.pins.mock import MockFactory
@@ -261,3 +262,19 @@ def test_one_mock_button_reaches_a_set_and_ends_it_with_a_very_long_press(tmp_pa
     assert app.flow.screen is Screen.SUMMARY
     assert rig.history.recent_sessions()[0].sets[0].reps == app.flow.reps
     rig.close()
+
+
+def test_lgpio_gets_a_writable_directory_when_started_in_a_read_only_one(tmp_path):
+    """As under systemd (cwd /, ProtectSystem=strict): LG_WD and the cwd move to the runtime dir."""
+    code = (
+        "import os\nfrom kiosk.buttons import _make_writable_workdir\n"
+        "os.access = lambda p, m, _a=os.access: False if p == '/' else _a(p, m)\n"
+        "_make_writable_workdir()\nprint(os.environ['LG_WD'], os.getcwd())\n"
+    )
+    run_dir = tmp_path / "run"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "RUNTIME_DIRECTORY": str(run_dir),
+           "PYTHONPATH": str(Path(__file__).resolve().parents[1])}  # fmt: skip
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                       cwd="/", timeout=60)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == [str(run_dir), str(run_dir)]
