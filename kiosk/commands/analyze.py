@@ -1,7 +1,14 @@
-"""`hinge-mirror analyze VIDEO`: run the pose core over a video file.
+"""`hinge-mirror analyze VIDEO`: run the pose core (and, with --exercise, the judge) over a
+video file, camera-free.
 
+--exercise judges the set: a readable table by default, or with --json one object on stdout:
+{"exercise", "view", "fps", "frames", "reps", "rep_list": [{"index", "start_s", "end_s",
+"back_angle_deg", "hip_angle_deg", "knee_flexion_deg", "hip_shift", "down_s", "up_s",
+"faults", "score"}]}. --overlay OUT.mp4 writes an annotated copy. Nothing is written unless
+asked.
 --keypoints-out FILE.jsonl writes one line per frame: Pose.to_json() when a person was found,
 or {"t": ..., "frame_size": [w, h], "keypoints": null} when nobody was.
+--keypoints-in FILE.jsonl judges such a file instead of running the model (VIDEO unused).
 """
 
 from __future__ import annotations
@@ -10,13 +17,21 @@ import json
 import sys
 import time
 
+EXERCISE_IDS = ("hinge", "hello", "deadlift", "skier-swing")
+
 
 def add_parser(subparsers, name):
-    p = subparsers.add_parser(name, help="run pose estimation over a video file",
+    p = subparsers.add_parser(name, help="run pose estimation (and the judge) over a video file",
                               description=__doc__.splitlines()[0])
-    p.add_argument("video", help="video file (mp4, mov, ...)")
+    p.add_argument("video", nargs="?", help="video file (mp4, mov, ...)")
+    p.add_argument("--exercise", choices=EXERCISE_IDS,
+                   help="judge the set as this exercise (reps, back angle, faults)")
+    p.add_argument("--json", action="store_true", help="with --exercise: one JSON object on stdout")
+    p.add_argument("--overlay", metavar="OUT.mp4", help="with --exercise: write an annotated video")
     p.add_argument("--keypoints-out", metavar="FILE.jsonl",
                    help="write per-frame timestamped keypoints (JSON lines)")
+    p.add_argument("--keypoints-in", metavar="FILE.jsonl",
+                   help="with --exercise: judge cached keypoints instead of running the model")
     p.add_argument("--model", help="MoveNet .tflite file (default: look it up)")
     p.add_argument("--threads", type=int, default=1, help="interpreter threads (default 1)")
     p.set_defaults(func=run)
@@ -47,6 +62,58 @@ def analyze_poses(video, estimator):
 
 
 def run(args) -> int:
+    from kiosk.errors import UserError
+
+    if args.exercise is None:
+        if args.json or args.overlay or args.keypoints_in:
+            raise UserError("--json, --overlay and --keypoints-in need --exercise "
+                            "(one of: " + ", ".join(EXERCISE_IDS) + ")")
+        if not args.video:
+            raise UserError("analyze needs a VIDEO file")
+        return run_pose(args)
+    return run_judge(args)
+
+
+def run_judge(args) -> int:
+    from kiosk import analysis
+    from kiosk.errors import SourceError, UserError
+
+    if args.keypoints_in:
+        if args.overlay:
+            raise UserError("--overlay needs the video, not --keypoints-in")
+        result = analysis.judge_poses(args.exercise, analysis.read_keypoints(args.keypoints_in))
+        return _print(result, args)
+    if not args.video:
+        raise UserError("analyze needs a VIDEO file (or --keypoints-in FILE.jsonl)")
+    est = estimator_from_args(args)
+    out = open(args.keypoints_out, "w") if args.keypoints_out else None
+
+    def keep(t, pose):
+        if out:
+            size = pose.frame_size if pose is not None else (0, 0)
+            out.write(json.dumps(frame_record(t, pose, size)) + "\n")
+
+    try:
+        result = analysis.analyze_video(args.video, args.exercise, est, overlay=args.overlay, on_pose=keep)
+    except SourceError as exc:
+        if getattr(exc, "analysis", None) is not None:
+            _print(exc.analysis, args)  # the reps of the good frames are not lost
+        raise
+    finally:
+        if out:
+            out.close()
+    return _print(result, args)
+
+
+def _print(result, args) -> int:
+    if args.json:
+        print(json.dumps(result.to_json()))
+    else:
+        print(result.table())
+    return 0
+
+
+def run_pose(args) -> int:
     est = estimator_from_args(args)
     out = open(args.keypoints_out, "w") if args.keypoints_out else None
     n = found = 0

@@ -1,0 +1,141 @@
+"""Camera-free analysis of a recorded set: poses (from a video or cached keypoints) through
+the judge, into a summary that prints as a table or as the `analyze --json` object.
+
+Schema of `Analysis.to_json()` (stable, consumed by scripts):
+    {"exercise": str, "view": "side"|"front"|"oblique"|"unknown", "fps": float, "frames": int,
+     "reps": int, "rep_list": [RepReport.to_json(), ...]}
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from kiosk.errors import SourceError
+from kiosk.judge import Judge
+from kiosk.keypoints import Pose
+from kiosk.reports import JudgeState, RepReport
+
+TimedPose = tuple[float, Pose | None]
+
+
+@dataclass
+class Analysis:
+    exercise: str
+    view: str
+    fps: float
+    frames: int
+    reports: list[RepReport] = field(default_factory=list)
+    partials: int = 0  # too-shallow attempts that were not counted
+
+    def to_json(self) -> dict:
+        return {"exercise": self.exercise, "view": self.view, "fps": round(self.fps, 3),
+                "frames": self.frames, "reps": len(self.reports),
+                "rep_list": [r.to_json() for r in self.reports]}  # fmt: skip
+
+    def table(self) -> str:
+        """A readable summary, one line per rep."""
+        head = (f"{self.exercise}: {len(self.reports)} reps, {self.view} view, "
+                f"{self.frames} frames at {self.fps:.1f} fps")  # fmt: skip
+        if self.partials:
+            head += f", {self.partials} too-shallow attempt(s) not counted"
+        if not self.reports:
+            return head + "\n(no reps found)"
+        lines = [head, f"{'rep':>3} {'time s':>13} {'back':>5} {'hip':>5} {'knee':>5} {'shift':>5} "
+                       f"{'down':>5} {'up':>5} {'score':>5}  faults"]  # fmt: skip
+        for r in self.reports:
+            lines.append(f"{r.index:>3} {r.start_s:6.2f}-{r.end_s:6.2f} {r.back_angle_deg:5.0f} "
+                         f"{r.hip_angle_deg:5.0f} {r.knee_flexion_deg:5.0f} {r.hip_shift:5.2f} "
+                         f"{r.down_s:5.2f} {r.up_s:5.2f} {r.score:5d}  {', '.join(r.faults) or '-'}")  # fmt: skip
+        return "\n".join(lines)
+
+
+def judge_poses(exercise: str, poses: Iterable[TimedPose], rules: dict | None = None,
+                on_state: Callable[[float, Pose | None, JudgeState], None] | None = None) -> Analysis:  # fmt: skip
+    """Run the judge over (t, pose) pairs. `on_state` sees every frame's state (overlays)."""
+    judge = Judge(exercise, rules)
+    n, first, last, partials, view = 0, None, None, 0, "unknown"
+
+    def result() -> Analysis:
+        fps = (n - 1) / (last - first) if n > 1 and last > first else 0.0
+        return Analysis(exercise, view, fps, n, list(judge.reports), partials)
+
+    try:
+        for t, pose in poses:
+            state = judge.update(pose, t)
+            partials += state.partial
+            view = state.view.value
+            if on_state is not None:
+                on_state(t, pose, state)
+            n += 1
+            first = t if first is None else first
+            last = t
+    except SourceError as exc:
+        exc.analysis = result()  # a broken file still yields the reps of its good frames
+        raise
+    return result()
+
+
+def video_poses(video: str | Path, estimator, frames_out: list | None = None) -> Iterator[TimedPose]:
+    """(t, Pose | None) for every frame of a video, through the pose core. With
+    `frames_out`, the current frame's RGB is left in frames_out[0] (for overlays)."""
+    from kiosk.sources.video import VideoSource
+
+    estimator.reset()
+    with VideoSource(video) as src:
+        for frame in src:
+            if frames_out is not None:
+                frames_out[:] = [frame.rgb]
+            yield frame.t, estimator.estimate(frame.rgb, frame.t)
+
+
+def analyze_video(video: str | Path, exercise: str, estimator, rules: dict | None = None,
+                  overlay: str | Path | None = None,
+                  on_pose: Callable[[float, Pose | None], None] | None = None) -> Analysis:  # fmt: skip
+    """Pose core + judge over a video; an annotated copy goes to `overlay` if given."""
+    current: list = []
+    writer = None
+    if overlay is not None:
+        from kiosk.overlay import OverlayWriter
+        from kiosk.sources.video import VideoSource
+
+        with VideoSource(video) as src:
+            fps = src.fps or 30.0
+        writer = OverlayWriter(overlay, fps)
+
+    def poses() -> Iterator[TimedPose]:
+        for t, pose in video_poses(video, estimator, current if writer else None):
+            if on_pose is not None:
+                on_pose(t, pose)
+            yield t, pose
+
+    def draw(t: float, pose: Pose | None, state: JudgeState) -> None:
+        writer.write(current[0], pose, state)
+
+    try:
+        return judge_poses(exercise, poses(), rules, draw if writer else None)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def read_keypoints(path: str | Path) -> list[TimedPose]:
+    """Cached keypoints as written by `analyze --keypoints-out` (JSON lines)."""
+    out: list[TimedPose] = []
+    try:
+        with open(path) as fh:
+            for no, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                    pose = Pose.from_json(obj) if obj.get("keypoints") else None
+                    out.append((float(obj["t"]), pose))
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise SourceError(f"{path}:{no}: not a keypoints line ({exc}); "
+                                      "write it with `hinge-mirror analyze VIDEO --keypoints-out FILE`") from exc  # fmt: skip
+    except OSError as exc:
+        raise SourceError(f"cannot read keypoints file {path}: {exc.strerror or exc}") from exc
+    return out
