@@ -14,12 +14,13 @@ from typing import Iterator
 import numpy as np
 
 from kiosk.crop import next_box
+from kiosk.imaging import Box
 from kiosk.keypoints import Pose
 from kiosk.model_files import find_model
 from kiosk.movenet import MoveNet
 from kiosk.runtime import load_runtime
 from kiosk.smoothing import KeypointSmoother
-from kiosk.tracking import Tracker
+from kiosk.tracking import Tracker, prominence
 
 # A frame holds a person when enough keypoints are confident. MoveNet always returns 17
 # points; on an empty scene they are low-scoring guesses.
@@ -86,6 +87,8 @@ class PoseEstimator:
             # Keep the crop while the track lives: a blurred frame or a brief occlusion
             # should not throw away where the person is.
             return None
+        if not self.tracker.tracking and self.smart_crop:
+            kps = self._choose_start(frame_rgb, kps, w, h)
         if not self.tracker.accept(kps, t):
             return None  # someone else; keep the crop on the tracked person
         if self.smoother:
@@ -93,6 +96,19 @@ class PoseEstimator:
         if self.smart_crop:
             self._box = next_box(kps, w, h)
         return Pose(kps, float(t), (w, h))
+
+
+    def _choose_start(self, frame_rgb, kps, w, h):
+        """Starting a track: MoveNet on the whole frame returns whoever it finds most
+        prominent. Also look at the centre square and start on the larger, more central of
+        the two. One extra inference, only on the frame a track starts."""
+        side = min(w, h)
+        if side == max(w, h):
+            return kps
+        centre = self.detector.detect(frame_rgb, Box((w - side) / 2, (h - side) / 2, side))
+        if person_present(centre) and prominence(centre, w) > prominence(kps, w):
+            return centre
+        return kps
 
 
 def poses_from_frames(frames, estimator: PoseEstimator) -> Iterator[tuple[float, Pose | None]]:

@@ -5,7 +5,9 @@ that crop on the tracked person, and this tracker refuses a pose that jumps some
 tracked person could not have moved in the time since the last frame (a bystander walking
 into the crop, or the model flicking to someone else). After `lost_after` seconds without an
 accepted pose the track is dropped and the next confident full-frame detection starts a new
-one (MoveNet's own choice on the whole frame: the largest, most central person).
+one. At the start of a track the estimator also looks at the centre of the frame and starts
+on whichever candidate is more `prominent` (larger and more central), so a bystander near the
+edge does not win the start of a set just because MoveNet found them first.
 """
 
 from __future__ import annotations
@@ -32,6 +34,17 @@ def anchor_and_scale(kps: np.ndarray, min_score: float = MIN_SCORE):
     scale = max(np.linalg.norm(sh - hip), np.linalg.norm(torso[0, :2] - torso[1, :2]),
                 np.linalg.norm(torso[2, :2] - torso[3, :2]))
     return centre, float(scale)
+
+
+def prominence(kps: np.ndarray, width: int, min_score: float = MIN_SCORE) -> float:
+    """How strongly a pose claims to be the person being coached: body scale, times how
+    central it stands across the frame, times its confidence. 0 for no torso."""
+    centre, scale = anchor_and_scale(kps, min_score)
+    if centre is None:
+        return 0.0
+    off_centre = abs(float(centre[0]) - width / 2) / (width / 2)
+    confident = kps[:, 2] > min_score
+    return scale * max(0.1, 1.0 - off_centre) * float(kps[confident, 2].mean())
 
 
 @dataclass
