@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import struct
+import tarfile
 import tempfile
 import tomllib
 import urllib.request
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.errors import ModelError
+from kiosk.tflite_file import OutOfBounds, weights_extent
 
 ENV_DIR = "HINGE_MIRROR_MODEL_DIR"
 REPO_MODELS = Path(__file__).resolve().parents[1] / "models"
@@ -79,59 +82,6 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-class _OutOfBounds(Exception):
-    pass
-
-
-def _tflite_extent(data: bytes) -> int:
-    """How far into the file the model's weight buffers reach, found by walking the
-    flatbuffer (Model.buffers[i].data, or offset + size for large models). A truncated file
-    reaches past its end. Some runtimes crash outright on such a file, so it is checked
-    here, in Python, before any interpreter sees it."""
-    n = len(data)
-
-    def u32(at):
-        if at < 0 or at + 4 > n:
-            raise _OutOfBounds(at)
-        return struct.unpack_from("<I", data, at)[0]
-
-    def field(table, index):
-        """File position of a table's field, or None if absent."""
-        vtable = table - struct.unpack_from("<i", data, table)[0] if table + 4 <= n else -1
-        if vtable < 0 or vtable + 4 > n:
-            raise _OutOfBounds(vtable)
-        vt_size = struct.unpack_from("<H", data, vtable)[0]
-        slot = 4 + 2 * index
-        if slot + 2 > vt_size or vtable + slot + 2 > n:
-            return None
-        rel = struct.unpack_from("<H", data, vtable + slot)[0]
-        return table + rel if rel else None
-
-    def deref(at):
-        return at + u32(at)
-
-    model = u32(0)
-    buffers_at = field(model, 4)  # Model.buffers
-    if buffers_at is None:
-        return 8
-    vec = deref(buffers_at)
-    reach = vec + 4
-    for i in range(u32(vec)):
-        elem = vec + 4 + 4 * i
-        buf = deref(elem)
-        data_at = field(buf, 0)  # Buffer.data: [ubyte]
-        if data_at is not None:
-            v = deref(data_at)
-            reach = max(reach, v + 4 + u32(v))
-        off_at, size_at = field(buf, 1), field(buf, 2)  # Buffer.offset/size (uint64)
-        if off_at is not None and size_at is not None and off_at + 8 <= n and size_at + 8 <= n:
-            off, size = struct.unpack_from("<QQ", data, off_at)[0], \
-                struct.unpack_from("<Q", data, size_at)[0]
-            if off > 1:
-                reach = max(reach, off + size)
-    return reach
-
-
 def check(path: Path) -> Variant | None:
     """Raise ModelError unless `path` is a sound TFLite file (and, for a known file name, the
     exact file in the manifest). Returns the matching variant, if any."""
@@ -156,8 +106,8 @@ def check(path: Path) -> Variant | None:
                              f"official {known.name} model); delete it and run: {hint}")
         return known
     try:
-        reach = _tflite_extent(path.read_bytes())
-    except (_OutOfBounds, struct.error):
+        reach = weights_extent(path.read_bytes())
+    except (OutOfBounds, struct.error):
         reach = size + 1
     if reach > size:
         raise ModelError(f"model file {path} is truncated or damaged (its weights run past "
@@ -191,43 +141,63 @@ def find_model(path: str | os.PathLike | None = None, config_path: str | os.Path
 
 def fetch(variant_name: str | None = None, dest_dir: Path | None = None, url: str | None = None,
           progress=None) -> Path:
-    """Download a variant into `dest_dir` (the user cache by default), checking size and
-    SHA-256 while it streams, and move it into place only once it checks out."""
+    """Download a variant into `dest_dir` (the user cache by default) and move it into place
+    only once its size, SHA-256 and TFLite identifier check out. TF Hub now redirects to
+    Kaggle, which may serve a .tar.gz holding the .tflite: that is unpacked first."""
     v = variant(variant_name)
     dest_dir = Path(dest_dir or user_cache_dir())
     dest_dir.mkdir(parents=True, exist_ok=True)
     dest = dest_dir / v.file
-    h = hashlib.sha256()
-    n = 0
+    source = url or v.url
     fd, tmp = tempfile.mkstemp(prefix=f".{v.file}.", suffix=".part", dir=dest_dir)
+    unpacked = tmp + ".tflite"
     try:
         with os.fdopen(fd, "wb") as out:
-            req = urllib.request.Request(url or v.url, headers={"User-Agent": "hinge-mirror"})
+            req = urllib.request.Request(source, headers={"User-Agent": "hinge-mirror"})
             with urllib.request.urlopen(req, timeout=60) as resp:
+                n = 0
                 while block := resp.read(1 << 16):
                     out.write(block)
-                    h.update(block)
                     n += len(block)
                     if progress:
                         progress(n, v.size)
-            out.flush()
-            os.fsync(out.fileno())
-        if v.size is not None and n != v.size:
-            raise ModelError(f"download of {v.name} gave {n:,} bytes, expected {v.size:,}; "
-                             "try again later")
-        if v.sha256 and h.hexdigest() != v.sha256:
-            raise ModelError(f"download of {v.name} fails its SHA-256 check "
-                             f"(got {h.hexdigest()}); not installed")
-        with open(tmp, "rb") as fh:
+        payload = _unpack(tmp, unpacked, v)
+        size = os.path.getsize(payload)
+        if v.size is not None and size != v.size:
+            raise ModelError(f"download of {v.name} from {source} gave {size:,} bytes, not "
+                             f"the expected {v.size:,}: not installed (download it by hand and "
+                             "pass --model, or give --url)")
+        if v.sha256 and sha256_of(Path(payload)) != v.sha256:
+            raise ModelError(f"download of {v.name} from {source} fails its SHA-256 check: "
+                             "not installed")
+        with open(payload, "rb") as fh:
             if fh.read(8)[4:8] != TFLITE_ID:
                 raise ModelError(f"download of {v.name} is not a TFLite model; not installed")
-        os.replace(tmp, dest)
-    except OSError as exc:
-        raise ModelError(f"could not download {v.name} from {url or v.url}: {exc}") from exc
+        with open(payload, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(payload, dest)
+    except (OSError, tarfile.TarError) as exc:
+        raise ModelError(f"could not download {v.name} from {source}: {exc}") from exc
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        for leftover in (tmp, unpacked):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
     return dest
+
+
+def _unpack(path: str, out: str, v: Variant) -> str:
+    """The downloaded file itself, or the .tflite inside it if it is a gzipped tar."""
+    with open(path, "rb") as fh:
+        if fh.read(2) != b"\x1f\x8b":
+            return path
+    with tarfile.open(path, "r:gz") as tar:
+        members = [m for m in tar.getmembers() if m.isfile() and m.name.endswith(".tflite")]
+        if len(members) != 1:
+            raise ModelError(f"the archive downloaded for {v.name} holds "
+                             f"{len(members)} .tflite files, expected one; not installed")
+        with tar.extractfile(members[0]) as src, open(out, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+    return out
 
 
 def status() -> list[tuple[Variant, Path | None, str]]:

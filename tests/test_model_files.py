@@ -142,3 +142,29 @@ def test_the_real_model_walks_clean_under_any_name(model_path, tmp_path):
     odd = tmp_path / "renamed.tflite"
     shutil.copy(model_path, odd)
     assert mf.check(odd) is None
+
+
+@pytest.mark.model
+def test_fetch_unpacks_a_kaggle_style_tar_gz(dirs, model_path, tmp_path):
+    import tarfile
+
+    _, _, cache = dirs
+    archive = tmp_path / "model.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(model_path, arcname="4.tflite")
+    path = mf.fetch("lightning_int8", url=archive.as_uri())
+    assert path.read_bytes() == model_path.read_bytes()
+    assert [p.name for p in cache.iterdir()] == [NAME]
+
+
+def test_fetch_of_an_archive_without_a_model_installs_nothing(dirs, tmp_path):
+    import tarfile
+
+    _, _, cache = dirs
+    (tmp_path / "README").write_text("no model here")
+    archive = tmp_path / "model.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(tmp_path / "README", arcname="README")
+    with pytest.raises(ModelError, match="holds 0 .tflite files"):
+        mf.fetch("lightning_int8", url=archive.as_uri())
+    assert list(cache.iterdir()) == []
