@@ -69,7 +69,6 @@ class Flow:
     last_set: tuple[str, tuple[RepReport, ...]] | None = None  # for the summary screen
     calibrating_since: float | None = None
     person_seen_at: float | None = None
-    error: str = ""  # an error to show on the glass in words ("" = none)
 
     def __post_init__(self) -> None:
         if not self.exercises:

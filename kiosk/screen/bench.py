@@ -17,12 +17,10 @@ from kiosk.coach import Cue, fault_cue
 
 def coaching_frame_times(size: tuple[int, int] = (1920, 1080), frames: int = 300,
                          ghost: bool = True, warmup: int = 20) -> dict:  # fmt: skip
-    """Draw `frames` coaching frames off-screen (SDL dummy driver unless a display is open).
+    """Draw and present `frames` coaching frames on SDL's dummy driver (no screen needed).
     Returns {"median_ms", "p95_ms", "max_ms", "frames", "size"}."""
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     import numpy as np
-    import pygame
-
     from kiosk.flow import Flow, Screen
     from kiosk.reports import JudgeState, Phase, RepReport, View
     from kiosk.screen import Canvas, ViewModel, render
@@ -30,10 +28,10 @@ def coaching_frame_times(size: tuple[int, int] = (1920, 1080), frames: int = 300
     from kiosk.screen.widgets import FollowCrop
     from kiosk.synth import generate
 
-    pygame.display.init()
-    pygame.font.init()
-    surface = pygame.Surface(size)
-    cv = Canvas(surface)
+    from kiosk.screen.display import Display
+
+    display = Display("headless", "portrait" if size[1] > size[0] else "landscape", size=size)
+    cv = Canvas(display.surface)
     info = exercise_infos()
     flow = Flow(tuple(info))
     flow.screen = Screen.COACHING
@@ -55,8 +53,7 @@ def coaching_frame_times(size: tuple[int, int] = (1920, 1080), frames: int = 300
                           ghost=pose if ghost else None, crop=crop.update(pose))  # fmt: skip
         start = time.perf_counter()
         render(cv, model)
-        if pygame.display.get_surface() is not None:
-            pygame.display.flip()
+        display.present()
         if i >= warmup:
             times.append((time.perf_counter() - start) * 1000)
     times.sort()
