@@ -156,3 +156,29 @@ def test_black_check_catches_stray_pixels():
     cv.surface.set_at((300, 200), (9, 9, 9))
     with pytest.raises(AssertionError, match="outside"):
         check_canvas(cv)
+
+
+def test_idle_dims_and_drifts_so_nothing_burns_in():
+    from kiosk.screen.screens_rest import idle_brightness
+
+    pygame.init()
+    lit = []
+    boxes = []
+    for minutes in (0.2, 3, 12):
+        cv = Canvas(pygame.Surface(SIZES["landscape"]))
+        render(cv, model_for(Screen.IDLE, idle_since=1000.0 - minutes * 60 - 30))  # between tips
+        px = pygame.surfarray.pixels3d(cv.surface)
+        lit.append(int(px.max()))
+        boxes.append(cv.inks[0].topleft)  # the clock
+        del px
+        check_canvas(cv)
+    assert lit[0] > lit[1] > lit[2] and lit[2] < 0.5 * lit[0]
+    assert len(set(boxes)) == 3  # the clock has moved
+    assert idle_brightness(0) == 1.0 and idle_brightness(3600) < 0.4
+
+
+def test_asleep_is_a_plain_mirror():
+    pygame.init()
+    cv = Canvas(pygame.Surface(SIZES["portrait"]))
+    render(cv, model_for(Screen.IDLE, asleep=True))
+    assert pygame.surfarray.pixels3d(cv.surface).max() == 0
