@@ -118,8 +118,8 @@ class App:
                 change = self.presence.update(t, person, busy=self.flow.screen is Screen.COACHING)
                 if change == "sleep":
                     self.apply(self.flow.sleep(t), t)
-                elif change == "wake":
-                    self.apply(self.flow.wake(t), t)
+                elif change == "wake":  # someone walked up: the idle glass lights up again
+                    self.idle_since = t
             if self.judge is None or self.flow.screen not in (Screen.GET_SET, Screen.COACHING):
                 continue
             state: JudgeState = self.judge.update(pose, pt)

@@ -181,10 +181,6 @@ class Flow:
                 return self._end_set(t)
         return []
 
-    def wake(self, t: float) -> list[Effect]:
-        """A person walked up (presence): leave idle for the choose screen."""
-        return self._go(Screen.CHOOSE, t) if self.screen is Screen.IDLE else []
-
     def sleep(self, t: float) -> list[Effect]:
         """Nobody around for a long time (presence): back to the plain mirror."""
         if self.screen is Screen.COACHING:
