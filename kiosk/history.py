@@ -98,13 +98,18 @@ class SessionSummary:
 
 
 class History:
-    def __init__(self, path: str | os.PathLike, clock=time.time, rules=None):
+    def __init__(self, path: str | os.PathLike, clock=time.time, rules=None, readonly=False):
         self.path = Path(path)
         self._clock = clock
         self._rules = {ex: dict(r) for ex, r in (rules or {}).items()}  # config overrides
         self._lock = threading.Lock()  # reps may arrive from the inference thread
         self.session_id: int | None = None
         try:
+            if readonly:  # `hinge-mirror history` beside the running mirror: never migrate
+                self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                           check_same_thread=False)  # fmt: skip
+                self._db.execute("SELECT COUNT(*) FROM sets").fetchone()
+                return
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Autocommit: every statement outside an explicit transaction commits at once.
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)

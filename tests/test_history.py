@@ -143,3 +143,17 @@ def test_sets_remember_the_config_overrides_they_were_judged_with(tmp_path):
     got = dict(h._db.execute("SELECT exercise, rules FROM sets").fetchall())
     assert got == {"deadlift": '{"squat_knee_deg": 85.0}', "hello": "{}"}
     assert d != g
+
+
+def test_the_history_command_reads_without_writing(tmp_path):
+    h = History(tmp_path / FILENAME)
+    h.add_rep(h.start_set("hinge"), rep(1))
+    h.close()
+    ro = History(tmp_path / FILENAME, readonly=True)
+    assert ro.recent_sessions()[0].reps == 1
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        ro._db.execute("DELETE FROM reps")
+    missing = subprocess.run([sys.executable, "-m", "kiosk", "history", "--db", str(tmp_path / "none.db")],
+                             capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert missing.returncode == 0 and "No history at" in missing.stderr
+    assert not (tmp_path / "none.db").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,18 @@ def add_parser(subparsers, name):
     p.set_defaults(func=run)
 
 
+SERVICE_DB = Path("/var/lib/hinge-mirror/history.sqlite3")
+
+
+def _as_owner_of(path: Path) -> None:
+    """Run as root, read as the database's owner: SQLite may create its -shm file, and one
+    owned by root would lock the mirror service out of its own history."""
+    st = path.stat()
+    if os.geteuid() == 0 and st.st_uid != 0:
+        os.setegid(st.st_gid)
+        os.seteuid(st.st_uid)
+
+
 def _when(t: float | None) -> str:
     return datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M") if t else "-"
 
@@ -26,12 +39,20 @@ def run(args) -> int:
     from kiosk.history import FILENAME, History, state_dir
 
     cfg = config.load(args.config)
-    path = args.db or state_dir(cfg.data.directory) / FILENAME
-    if not Path(path).exists():
-        print(f"No history yet ({path} does not exist): finish a set on the mirror first.",
-              file=sys.stderr)  # fmt: skip
+    if args.db:
+        path = Path(args.db)
+    elif cfg.data.directory or os.environ.get("STATE_DIRECTORY") or not SERVICE_DB.exists():
+        path = state_dir(cfg.data.directory) / FILENAME
+    else:
+        path = SERVICE_DB  # the mirror service's history (sudo hinge-mirror history)
+    if not path.exists():
+        locked = SERVICE_DB.parent.exists() and not os.access(SERVICE_DB.parent, os.X_OK)
+        hint = (f"the mirror service keeps its history in {SERVICE_DB.parent}: use sudo"
+                if locked else "finish a set on the mirror first")
+        print(f"No history at {path}: {hint}.", file=sys.stderr)
         return 0
-    hist = History(path)
+    _as_owner_of(path)
+    hist = History(path, readonly=True)
     try:
         if args.csv:
             rows = hist.export_rows()
