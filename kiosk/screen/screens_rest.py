@@ -162,7 +162,8 @@ def history(cv: Canvas, m: ViewModel) -> None:
         return
     size = L.s(44)
     step = cv.line_height(size) + L.s(10)
-    cols = [L.margin, L.margin + L.s(290), L.w - L.margin - L.s(230), L.w - L.margin]
+    right = L.w - L.margin if L.portrait else L.s(1060)
+    cols = [L.margin, L.margin + L.s(290), right - L.s(230), right]
     y = r.bottom + L.s(40)
     for label, x, anchor in (("When", cols[0], "topleft"), ("Exercise", cols[1], "topleft"),
                              ("Reps", cols[2], "topright"), ("Score", cols[3], "topright")):  # fmt: skip
@@ -175,8 +176,11 @@ def history(cv: Canvas, m: ViewModel) -> None:
         cv.text(str(rec.reps), size, WHITE, "topright", (cols[2], y), bold=True)
         cv.text(f"{rec.score:.0f}", size, score_colour(rec.score), "topright", (cols[3], y), bold=True)
         y += step
-    trend(cv, m, pygame.Rect(L.margin, y + L.s(50), L.w - 2 * L.margin,
-                             min(L.s(420), L.h - y - L.s(220))))
+    if L.portrait:
+        box = pygame.Rect(L.margin, y + L.s(50), L.w - 2 * L.margin, min(L.s(420), L.h - y - L.s(220)))
+    else:
+        box = pygame.Rect(right + L.s(120), r.bottom + L.s(40), L.w - L.margin - right - L.s(120), L.s(520))
+    trend(cv, m, box)
     hint(cv, m, "leave", "choose an exercise", "leave")
 
 

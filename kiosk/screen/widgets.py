@@ -160,7 +160,7 @@ def skeleton(cv: Canvas, pose: Pose, rect: pygame.Rect, mirror: bool = True, tru
 
     inside = (kp[:, 0] >= fx) & (kp[:, 0] <= fx + fw) & (kp[:, 1] >= fy) & (kp[:, 1] <= fy + fh)
     ok = (kp[:, 2] >= min_score) & inside
-    w = max(2, round(rect.height / 90))
+    w = max(2, round(rect.height / 70))
     for a, b in EDGES:
         if ok[a] and ok[b]:
             cv.line(colour, p(a), p(b), w)
