@@ -76,3 +76,19 @@ def test_no_gpio_is_a_warning_not_a_failure(tmp_path):
                       "--skip", "display")  # fmt: skip
     assert lines["gpio"].startswith("WARN") and "keyboard still works" in lines["gpio"]
     assert r.returncode == 0, r.stdout
+
+
+def test_service_mode_without_the_service_user_says_to_install_first(tmp_path):
+    import pwd
+
+    try:
+        pwd.getpwnam("hinge-mirror")
+        installed = True
+    except KeyError:
+        installed = False
+    r = subprocess.run([sys.executable, "-m", "kiosk", "doctor", "--service", "--skip", "model"],
+                       capture_output=True, text=True, timeout=120)  # fmt: skip
+    if installed:  # on a Pi with the service installed: it runs the checks as that user
+        assert "PASS  config" in r.stdout or "FAIL  config" in r.stdout
+    else:
+        assert r.returncode == 2 and "install-service" in r.stderr and r.stdout == ""
