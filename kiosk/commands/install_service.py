@@ -187,7 +187,8 @@ def run(args) -> int:
             if r.returncode != 0:
                 raise UserError(f"step failed ({shlex.join(s.command)} exited {r.returncode}); "
                                 "fix it and run install-service again (it is safe to repeat)")
-    print("Done. The mirror starts at boot; now: sudo systemctl start hinge-mirror; "
-          "logs: journalctl -u hinge-mirror -f; checks: hinge-mirror doctor")
+    print("Done. The mirror starts at boot. Check it as the service will run: "
+          "sudo hinge-mirror doctor --service; start now: sudo systemctl start hinge-mirror; "
+          "logs: journalctl -u hinge-mirror -f")
     return 0
 
