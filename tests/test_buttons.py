@@ -194,7 +194,13 @@ class Rig:
         p.drive_low()
         time.sleep(hold_s)  # real time: gpiozero's hold timer runs on the wall clock
         p.drive_high()
-        time.sleep(0.05)
+        import pygame
+
+        from kiosk.app import ACTION_EVENT
+
+        end = time.monotonic() + 3.0  # gpiozero's hold thread may lag on a busy machine
+        while not pygame.event.peek(ACTION_EVENT) and time.monotonic() < end:
+            time.sleep(0.01)
         self.frames(0.2)  # the render loop picks the posted action up
 
     def athlete(self, exercise: str, reps: int) -> float:
