@@ -137,6 +137,37 @@ def test_pipeline_writes_only_history_and_opens_no_socket(tmp_path, model_path, 
     assert con.execute("SELECT COUNT(*) FROM reps").fetchone()[0] >= 1
 
 
+RUN_KIOSK = r"""
+from kiosk.cli import main
+code = main(["run", "--headless", "--source", sys.argv[1], "--seconds", "6"])
+print(json.dumps({"code": code, "events": EVENTS}))
+"""
+
+
+@pytest.mark.model
+@pytest.mark.footage
+def test_the_real_kiosk_headless_on_a_clip_writes_only_history(tmp_path, model_path, footage_dir):
+    """`hinge-mirror run --headless --source CLIP`: the whole kiosk (camera thread, MoveNet,
+    presence, flow, screens, history) with the same audit and sandbox checks."""
+    sandbox = tmp_path / "sandbox"
+    env = sandboxed_env(sandbox)
+    env["HINGE_MIRROR_MODEL_DIR"] = str(model_path.parent)
+    state = Path(env["STATE_DIRECTORY"])
+    r = subprocess.run([sys.executable, "-c", AUDIT + RUN_KIOSK, str(footage_dir / CLIP)],
+                       capture_output=True, text=True, timeout=300, env=env, cwd=sandbox)  # fmt: skip
+    assert r.returncode == 0, r.stderr[-3000:]
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert out["code"] == 0
+    assert "display 1920x1080 via dummy" in r.stderr and "model missing" not in r.stderr.lower()
+    events = out["events"]
+    assert [e for e in events if e[0].startswith("socket")] == []
+    writes = [e[1] for e in events if e[0] != "sqlite"]
+    assert [w for w in writes if not Path(w).resolve().is_relative_to(state.resolve())] == []
+    assert {e[1] for e in events if e[0] == "sqlite"} <= {str(state / "history.sqlite3")}
+    left = [p.relative_to(sandbox) for p in files_under(sandbox)]
+    assert all(p.parts[0] == "state" and p.name.startswith("history.sqlite3") for p in left), left
+
+
 def test_audit_hook_does_catch_a_write_and_a_socket(tmp_path):
     """The probe above can fail: a stray write and a socket are both recorded."""
     code = AUDIT + (
