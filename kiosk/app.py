@@ -179,7 +179,7 @@ class App:
         errors = list(self.static_errors)
         status = getattr(self.worker, "status", "") if self.worker is not None else ""
         if status:
-            errors.insert(0, status)
+            errors[:0] = [status] + ([self.worker.detail] if self.worker.detail else [])
         in_set = self.flow.screen in (Screen.GET_SET, Screen.COACHING)
         return ViewModel(
             flow=self.flow, t=t, clock_text=time.strftime("%H:%M"), cue=self.coach.current(t),

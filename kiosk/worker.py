@@ -58,6 +58,10 @@ class PoseWorker:
     def status(self) -> str:
         return self.error or getattr(self.feed, "status", "")
 
+    @property
+    def detail(self) -> str:
+        return "" if self.error else getattr(self.feed, "detail", "")
+
     def take(self) -> tuple[list[tuple[Pose | None, float]], tuple[Pose | None, float] | None]:
         """(every result since the last call, the newest result). Never blocks for long."""
         with self._lock:
@@ -112,7 +116,8 @@ class CameraFeed:
         self.loop = loop
         self.clock = clock
         self.source = None
-        self.status = ""
+        self.status = ""  # a headline for the glass ("" = fine)
+        self.detail = ""  # what exactly, and how to fix it
         self._backoff = 0.5
         self._t0: float | None = None  # wall clock at the file's first frame
         self._offset = 0.0  # added to file timestamps when looping
@@ -125,7 +130,7 @@ class CameraFeed:
                 opener = getattr(self.source, "open", None)
                 if opener:
                     self.source = opener() or self.source
-                self.status, self._backoff = "", 0.5
+                self.status, self.detail, self._backoff = "", "", 0.5
             except SourceError as exc:
                 self._lost(str(exc))
                 return None
@@ -158,7 +163,8 @@ class CameraFeed:
         return self.estimator.estimate(frame.rgb, t), t
 
     def _lost(self, why: str) -> None:
-        self.status = f"Camera lost: retrying ({why})"
+        self.status = "Camera lost: retrying"
+        self.detail = why
         log.warning("%s; retrying in %.1f s", why, self._backoff)
         self.sleep(self._backoff)
         self._backoff = min(self._backoff * 2, 5.0)

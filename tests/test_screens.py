@@ -74,6 +74,8 @@ def model_for(screen: Screen, t: float = 1000.0, **kw) -> ViewModel:
     return m
 
 
+CAMERA_LOST = ["Camera lost: retrying", "webcam /dev/video0 does not exist (plug it in, or set "
+               "[camera] device; `ls /dev/video*` lists them)"]
 CASES = {
     "idle": lambda: model_for(Screen.IDLE),
     "idle-muscles": lambda: model_for(Screen.IDLE, idle_since=1000.0 - 125),
@@ -83,7 +85,8 @@ CASES = {
     "coaching": lambda: model_for(Screen.COACHING),
     "coaching-ghost": lambda: model_for(Screen.COACHING, ghost=standing_pose(0, 0.9),
                                         cue=Cue("Good rep!", "good", 50)),
-    "coaching-error": lambda: model_for(Screen.COACHING, errors=["Camera lost: retrying (check the cable)"]),
+    "coaching-error": lambda: model_for(Screen.COACHING, errors=CAMERA_LOST),
+    "get_set-camera-lost": lambda: model_for(Screen.GET_SET, errors=CAMERA_LOST, view_pose=None),
     "idle-model-missing": lambda: model_for(Screen.IDLE, errors=[
         "Pose model missing: the mirror cannot see you",
         "MoveNet model movenet_singlepose_lightning_int8_v4.tflite not found (looked in "
@@ -112,6 +115,9 @@ def check_canvas(cv: Canvas) -> None:
     for i, (ta, ra) in enumerate(inks):
         for tb, rb in inks[i + 1:]:
             assert not ra.colliderect(rb), f"text overlaps: {ta!r} {ra} and {tb!r} {rb}"
+    for n, cover in cv.covers:  # an error box painted over text drawn earlier would cut it
+        for (text, _), ink in zip(cv.texts[:n], cv.inks[:n]):
+            assert not ink.colliderect(cover), f"text hidden under an error: {text!r}"
     mask = np.zeros((w, h), bool)
     for _, r in cv.texts:
         mask[r.left:r.right, r.top:r.bottom] = True

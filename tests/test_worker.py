@@ -120,7 +120,8 @@ def test_lost_camera_is_retried_and_said_on_the_glass():
 
     feed = CameraFeed(opener, CountingEstimator(), sleep=waits.append)
     assert feed.step() is None
-    assert feed.status.startswith("Camera lost: retrying") and waits == [0.5]
+    assert feed.status == "Camera lost: retrying" and waits == [0.5]
+    assert feed.detail == "camera unplugged"
     assert feed.step()[1] == 1.0
     assert feed.status == "" and len(opened) == 2
 

@@ -78,11 +78,13 @@ class Canvas:
         self.texts: list[tuple[str, pygame.Rect]] = []  # (text, line box)
         self.inks: list[pygame.Rect] = []  # the lit part of each text, same order
         self.shapes: list[pygame.Rect] = []
+        self.covers: list[tuple[int, pygame.Rect]] = []  # (texts drawn before, black box over them)
 
     def begin(self) -> None:
         self.surface.fill((0, 0, 0))
         self.texts.clear()
         self.inks.clear()
+        self.covers.clear()
         self.shapes.clear()
 
     # ---- text ------------------------------------------------------------------------

@@ -43,7 +43,8 @@ def errors(cv: Canvas, model: ViewModel) -> None:
     height = sum(cv.line_height(size, bold) * len(lines) for lines, size, _, bold in blocks)
     # Keep clear of the bottom hint line; black behind, so the error reads over anything.
     y = L.h - L.margin - cv.line_height(L.s(34)) - L.s(24) - height
-    pygame.draw.rect(cv.surface, (0, 0, 0), (0, y - L.s(16), L.w, height + L.s(16)))
+    cover = pygame.draw.rect(cv.surface, (0, 0, 0), (0, y - L.s(16), L.w, height + L.s(16)))
+    cv.covers.append((len(cv.texts), cover))
     for lines, size, colour, bold in blocks:
         for line in lines:
             cv.text(line, size, colour, "midtop", (L.w // 2, y), bold=bold)

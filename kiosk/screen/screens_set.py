@@ -74,7 +74,7 @@ def get_set(cv: Canvas, m: ViewModel) -> None:
     progress(cv, pygame.Rect(L.margin + L.s(80), y, L.s(560), L.s(44)), frac)
     y += L.s(100)
     fix_size = L.s(38)
-    for head, fix in FIXES:
+    for head, fix in FIXES if not m.errors else ():  # an error on the glass says it better
         h = cv.text(head, fix_size, GREY, "topleft", (L.margin, y), bold=True)
         cv.text(fix, fix_size, DIM, "topleft", (h.right + L.s(14), y))
         y += cv.line_height(fix_size) + L.s(6)
@@ -133,7 +133,7 @@ def coaching(cv: Canvas, m: ViewModel) -> None:
             box = pygame.Rect(L.margin, L.h - L.margin - L.s(80) - L.s(300), L.s(260), L.s(300))
             cue_w = L.w - 2 * (box.right + L.s(40))
         skeleton(cv, m.ghost, box, trunk=trunk_colour(live), crop=m.crop)
-    if text:
+    if text and not m.errors:  # with the camera lost, the error is the message
         cv.paragraph(text, L.s(96), colour, cue_w, (L.w // 2, cue_top), align="center", bold=True, max_lines=2)
     if m.pip is not None:
         w = L.s(440)
