@@ -44,7 +44,7 @@ GET_SET_TIMEOUT_S = 90.0  # no calibration in this long: back to idle
 SUMMARY_TIMEOUT_S = 45.0
 HISTORY_TIMEOUT_S = 45.0
 AWAY_END_SET_S = 20.0  # coaching with nobody in view this long ends the set
-CALIBRATION_S = 1.5  # expected standing-still time, for the progress bar only
+CALIBRATION_S = 1.0  # about the judge's standing-still time, for the progress bar only
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ generated poses: idle -> choose -> get set -> coaching -> summary -> idle."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk.flow import (AWAY_END_SET_S, CHOOSE_TIMEOUT_S, HISTORY_ITEM, SUMMARY_TIMEOUT_S, Action,
                         Flow, Screen)  # fmt: skip
@@ -133,3 +135,37 @@ def test_full_set_with_the_judge_on_generated_poses(exercise):
     assert f.last_set == (exercise, tuple(judge.reports))
     f.act(Action.NEXT, end + 1)
     assert f.screen is Screen.IDLE
+
+events = st.one_of(
+    st.sampled_from(list(Action)),
+    st.tuples(st.sampled_from(list(Phase)), st.booleans(), st.booleans()),  # judge state
+    st.floats(0.1, 60.0),  # time passes
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(events, max_size=60))
+def test_any_sequence_keeps_the_flow_consistent(seq):
+    f = Flow(EXERCISES)
+    t, reps = 0.0, 0
+    for ev in seq:
+        t += 0.1
+        if isinstance(ev, Action):
+            effects = f.act(ev, t)
+            if any(e.kind == "start_set" for e in effects):
+                reps = 0
+        elif isinstance(ev, tuple):
+            phase, person, new = ev
+            new_rep = None
+            if new and f.screen is Screen.COACHING:
+                reps += 1
+                new_rep = rep(reps)
+            f.on_judge(state(t, phase, reps, new_rep, person), t)
+        else:
+            t += ev
+            f.tick(t)
+        assert f.selected in f.items
+        if f.screen is Screen.SUMMARY:
+            assert f.last_set is not None and f.last_set[1]  # a summary always has reps
+        if f.screen is Screen.COACHING:
+            assert f.reps == reps == len(f.reports)
