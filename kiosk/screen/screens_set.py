@@ -17,7 +17,7 @@ from kiosk.reports import Phase, View
 from kiosk.screen.canvas import Canvas
 from kiosk.screen.model import ViewModel
 from kiosk.screen.screens_rest import hint
-from kiosk.screen.theme import AMBER, CUE_COLOURS, DIM, GREEN, GREY, RED, WHITE, score_colour
+from kiosk.screen.theme import AMBER, CUE_COLOURS, DIM, GREEN, GREY, WHITE, score_colour
 from kiosk.screen.widgets import bar_chart, check, gauge, progress, rep_ticks, skeleton, trunk_colour
 
 PHASE_WORDS = {
