@@ -62,6 +62,7 @@ class App:
         self.static_errors = list(errors or [])
         self.on_frame = on_frame  # after each frame is drawn: the demo's script and screenshots
         self.pip = pip  # draw the pose picture-in-picture (the demo's athlete)
+        self.keyboard_hints = False  # no GPIO buttons: name the keys on the glass
         self.flow = Flow(tuple(info))
         self.coach = Coach()
         self.judge = None
@@ -186,7 +187,7 @@ class App:
             info=self.info, history=self.history_records() if self.flow.screen is Screen.HISTORY else [],
             errors=errors, ghost=self.latest_pose if self.ghost and in_set else None,
             view_pose=self.latest_pose if self.flow.screen is Screen.GET_SET else None,
-            idle_since=self.idle_since, one_button=self.one_button,
+            idle_since=self.idle_since, one_button=self.one_button, keyboard=self.keyboard_hints,
             asleep=bool(self.presence is not None and self.presence.asleep),
             pip=self.latest_pose if self.pip and in_set else None,
             pip_label="demo athlete (no camera)" if self.pip else "",

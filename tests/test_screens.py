@@ -99,6 +99,7 @@ CASES = {
     "summary-all-faults": lambda: model_for(Screen.SUMMARY, last_set=("skier-swing", tuple(
         RepReport(i + 1, 0, 1, 30 + 7 * i, 100, 20, 0.2, 1, 1, [f, "too_fast"], 40)
         for i, f in enumerate(FAULTS)))),
+    "choose-keyboard": lambda: model_for(Screen.CHOOSE, keyboard=True),
     "summary": lambda: model_for(Screen.SUMMARY),
     "history": lambda: model_for(Screen.HISTORY),
     "history-empty": lambda: model_for(Screen.HISTORY, history=[]),

@@ -158,6 +158,7 @@ def run(args) -> int:
     app = App(display=display, worker=PoseWorker(feed, clock=clock), info=exercise_infos(),
               judge_factory=Judge, clock=clock, fps=fps, threaded=sim is None,
               sound=None if sim else Sound(), on_frame=script, pip=True)  # fmt: skip
+    app.keyboard_hints = sim is None  # on a desktop the keys work alongside the script
     tick = (lambda: setattr(sim, "now", sim.now + 1.0 / fps)) if sim else None
     app.run(seconds=args.seconds if args.seconds else None, tick=tick)
     if shots is not None:

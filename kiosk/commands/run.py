@@ -43,6 +43,7 @@ def run(args) -> int:
     app = build(cfg, mode, args.source, history=history, notifier=Notifier(), presence=presence)
     app.static_errors += history_error
     buttons = start_buttons(cfg.buttons, post_action)
+    app.keyboard_hints = not buttons.available
     log.info("keyboard: %s", KEYBOARD_HELP)
     try:
         app.run(seconds=args.seconds)

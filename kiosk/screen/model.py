@@ -45,6 +45,7 @@ class ViewModel:
     asleep: bool = False  # nobody around: the glass is all black (a plain mirror)
     hints: bool = True  # show which button does what
     one_button: bool = False  # hints say "press / hold" instead of naming three buttons
+    keyboard: bool = False  # no GPIO buttons: hints name the keys (Space, Enter, Esc)
     view_pose: Pose | None = None  # the latest pose, for the get-set "what the camera sees"
 
     def exercise_info(self, exercise: str) -> ExerciseInfo:

@@ -206,12 +206,15 @@ def trend(cv: Canvas, m: ViewModel, rect: pygame.Rect) -> None:
         cv.circle(GREEN, p, L.s(10))
 
 
-def hint(cv: Canvas, m: ViewModel, next: str = "", select: str = "", back: str = "") -> None:
+def hint(cv: Canvas, m: ViewModel, next: str = "", select: str = "", back: str = "",
+         extra: str = "") -> None:
     """Which button does what, small, at the bottom edge (one-button: press / hold)."""
     if not m.hints:
         return
     L = cv.layout
-    if m.one_button:
+    if m.keyboard:
+        pairs = [("Space", next), ("Enter", select), ("Esc", back)]
+    elif m.one_button:
         pairs = [("Press", next), ("Hold", select)]
     else:
         pairs = [("Next", next), ("Select", select), ("Back", back)]
@@ -219,5 +222,5 @@ def hint(cv: Canvas, m: ViewModel, next: str = "", select: str = "", back: str =
     for key, what in pairs:
         if what:
             merged.setdefault(what, []).append(key)
-    text = "    ".join(f"{' or '.join(keys)}: {what}" for what, keys in merged.items())
+    text = "    ".join([f"{' or '.join(keys)}: {what}" for what, keys in merged.items()] + ([extra] if extra else []))
     cv.text(text, L.s(34), DIM, "midbottom", (L.w // 2, L.h - L.margin))

@@ -12,6 +12,7 @@ import pygame
 
 from kiosk.coach import top_fault
 from kiosk.faults import FAULTS
+from kiosk.flow import SUMMARY_TIMEOUT_S
 from kiosk.framing import framing_advice
 from kiosk.reports import Phase, View
 from kiosk.screen.canvas import Canvas
@@ -198,4 +199,6 @@ def summary(cv: Canvas, m: ViewModel) -> None:
         y += cv.line_height(size)
     nt = cv.text("Next time", L.s(40), GREY, "topleft", (col.x, y + L.s(40)))
     cv.paragraph(advice(reports), L.s(56), WHITE, col.width, (col.x, nt.bottom + L.s(4)), bold=True, max_lines=3)
-    hint(cv, m, "finish", "another set", "finish")
+    f = m.flow
+    left = SUMMARY_TIMEOUT_S - (m.t - max(f.entered_at, f.last_input_at))
+    hint(cv, m, "finish", "another set", "finish", extra=f"(closes in {max(0, round(left))} s)")

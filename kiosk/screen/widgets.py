@@ -77,7 +77,7 @@ def bar_chart(cv: Canvas, reports: list[RepReport], rect: pygame.Rect, band, lab
     if not reports:
         return
     L = cv.layout
-    top_deg = max(GAUGE_MAX - 20, max(r.back_angle_deg for r in reports) + 5)
+    top_deg = max(GAUGE_MAX - 20, max(r.back_angle_deg for r in reports) + 5, band[1] + 5)
     axis_w = L.s(110)
     plot = pygame.Rect(rect.x + axis_w, rect.y + label_size, rect.width - axis_w, rect.height - label_size * 3)
 
