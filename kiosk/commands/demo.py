@@ -25,6 +25,7 @@ SETS = (
 # Where the camera stands around the athlete (0 = straight in front): a camera beside a mirror
 # sees people from the front or front-oblique, so the demo does too.
 YAW_DEG = (30.0, 20.0, 35.0, 25.0)
+CYCLE_S = 135.0  # one round: idle, a set of each exercise, the history, back to idle
 # How long each screen is shown before the script presses on, and when it is photographed.
 STAY_S = {"idle": 3.0, "choose": 2.5, "summary": 5.0, "history": 5.0}
 SHOT_AFTER_S = {"idle": 2.0, "choose": 1.2, "get_set": 0.6, "summary": 2.0, "history": 2.0}
@@ -37,7 +38,8 @@ def add_parser(subparsers, name):
     mode.add_argument("--windowed", action="store_true", help="a window (default on a desktop)")
     mode.add_argument("--fullscreen", action="store_true", help="fullscreen (default on a console)")
     mode.add_argument("--headless", action="store_true", help="no screen; simulated clock")
-    p.add_argument("--seconds", type=float, help="stop after this many (demo) seconds")
+    p.add_argument("--seconds", type=float,
+                   help="stop after this many (demo) seconds (headless default: one round, 135 s)")
     p.add_argument("--screenshot", metavar="DIR", help="save one PNG per screen visited")
     p.add_argument("--orientation", choices=("landscape", "portrait"), default="landscape")
     p.add_argument("--fps", type=float, help="frames per second (default 30; 15 headless)")
@@ -160,7 +162,9 @@ def run(args) -> int:
               sound=None if sim else Sound(), on_frame=script, pip=True)  # fmt: skip
     app.keyboard_hints = sim is None  # on a desktop the keys work alongside the script
     tick = (lambda: setattr(sim, "now", sim.now + 1.0 / fps)) if sim else None
-    app.run(seconds=args.seconds if args.seconds else None, tick=tick)
+    # Headless without --seconds: one round of every exercise (about 135 s of demo time).
+    seconds = args.seconds or (CYCLE_S if sim else None)
+    app.run(seconds=seconds, tick=tick)
     if shots is not None:
         print(f"saved {len(script.saved)} screenshots in {shots}: "
               + ", ".join(p.name for p in script.saved.values()))  # fmt: skip
