@@ -130,7 +130,6 @@ class CameraFeed:
                 opener = getattr(self.source, "open", None)
                 if opener:
                     self.source = opener() or self.source
-                self.status, self.detail, self._backoff = "", "", 0.5
             except SourceError as exc:
                 self._lost(str(exc))
                 return None
@@ -149,6 +148,9 @@ class CameraFeed:
                 raise EndOfFeed()
             self._offset = self._last_t + 1 / 30  # play the file again, time running on
             return None
+        # A frame, not merely an open: only now is the camera back. (Resetting on open kept a
+        # camera that opens but never delivers retrying every 0.5 s, never backing off.)
+        self.status, self.detail, self._backoff = "", "", 0.5
         t = frame.t + self._offset
         self._last_t = t
         if self.realtime:
