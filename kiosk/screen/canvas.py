@@ -17,7 +17,8 @@ from kiosk.screen.theme import Layout
 
 log = logging.getLogger(__name__)
 
-FONT_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
+# kiosk/data/fonts links to assets/fonts, so an installed wheel carries the fonts too.
+FONT_DIR = Path(__file__).resolve().parents[1] / "data" / "fonts"
 FONT_FILES = {False: "Roboto-Regular.ttf", True: "Roboto-Bold.ttf"}
 _fonts: dict[tuple[int, bool], pygame.font.Font] = {}
 _warned = False
