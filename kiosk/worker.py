@@ -48,6 +48,9 @@ class PoseWorker:
 
     def stop(self, timeout: float = 2.0) -> None:
         self._stop.set()
+        interrupt = getattr(self.feed, "interrupt", None)
+        if interrupt:  # a feed asleep in a back-off would hold up SIGTERM for seconds
+            interrupt()
         if self._thread is not None:
             self._thread.join(timeout)
         close = getattr(self.feed, "close", None)
@@ -108,9 +111,10 @@ class CameraFeed:
 
     def __init__(self, open_source: Callable[[], object], estimator, realtime: bool = False,
                  clock: Callable[[], float] = time.monotonic, loop: bool = False,
-                 sleep: Callable[[float], None] = time.sleep) -> None:  # fmt: skip
+                 sleep: Callable[[float], None] | None = None) -> None:  # fmt: skip
         self.open_source = open_source
-        self.sleep = sleep
+        self._wake = threading.Event()
+        self.sleep = sleep or self._wake.wait  # waits that interrupt() cuts short
         self.estimator = estimator
         self.realtime = realtime  # a video file: play at its own pace, drop late frames
         self.loop = loop
@@ -181,6 +185,10 @@ class CameraFeed:
 
     def close(self) -> None:
         self._close()
+
+    def interrupt(self) -> None:
+        """End any back-off or pacing wait now: the worker is stopping."""
+        self._wake.set()
 
 
 class ScriptedFeed:
