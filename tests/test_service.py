@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kiosk.commands.install_service import GROUPS, render_unit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,3 +130,38 @@ def test_install_service_refuses_without_root_or_dry_run(tmp_path):
         r = subprocess.run([sys.executable, "-m", "kiosk", "install-service"],
                            capture_output=True, text=True, timeout=60)  # fmt: skip
         assert r.returncode == 2 and "sudo" in r.stderr
+
+
+@pytest.mark.model
+def test_install_service_for_real_with_system_commands_stubbed(tmp_path, monkeypatch, model_path, capsys):
+    """The non-dry path: files land where they should with the right content and modes, the
+    system commands are the ones shown by --dry-run, and a second run keeps the settings."""
+    import argparse
+    import os
+    import stat
+
+    from kiosk.commands import install_service as inst
+
+    ran = []
+    monkeypatch.setattr(inst.subprocess, "run", lambda cmd, **kw: ran.append(cmd) or
+                        subprocess.CompletedProcess(cmd, 0))  # fmt: skip
+    monkeypatch.setattr(inst.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(inst, "STATE", tmp_path / "var-lib")
+    monkeypatch.setattr(inst, "CONF", tmp_path / "etc" / "config.toml")
+    monkeypatch.setenv("HINGE_MIRROR_MODEL_DIR", str(model_path.parent))
+    args = argparse.Namespace(dry_run=False, start=False, executable=sys.executable,
+                              unit_dir=str(tmp_path / "units"), source=str(ROOT))  # fmt: skip
+    assert inst.run(args) == 0
+    unit = tmp_path / "units" / "hinge-mirror.service"
+    assert stat.S_IMODE(unit.stat().st_mode) == 0o644
+    assert settings(unit.read_text())["ExecStart"][0].startswith(f"{sys.executable} run")
+    assert inst.CONF.read_text() == (ROOT / "config.example.toml").read_text()
+    copy = ["install", "-D", "-m", "0644", str(model_path), str(tmp_path / "var-lib" / "models" / model_path.name)]
+    assert copy in ran
+    assert ran[-2:] == [["systemctl", "daemon-reload"], ["systemctl", "enable", "hinge-mirror.service"]]
+    # Installing again never overwrites the person's settings.
+    inst.CONF.write_text("[model]\nthreads = 2\n")
+    assert inst.run(args) == 0
+    assert inst.CONF.read_text() == "[model]\nthreads = 2\n"
+    assert "keep the existing settings" in capsys.readouterr().out
+    assert not os.path.exists(str(unit) + ".tmp")

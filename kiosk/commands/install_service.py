@@ -23,6 +23,7 @@ from typing import Callable
 REPO = Path(__file__).resolve().parents[2]  # the checkout, for an editable install
 USER = "hinge-mirror"
 STATE = Path("/var/lib/hinge-mirror")
+CONF = Path("/etc/hinge-mirror/config.toml")
 GROUPS = ("video", "render", "input", "gpio", "audio")
 
 
@@ -138,7 +139,7 @@ def plan(args) -> tuple[list[Step], list[str]]:
         steps.append(Step(f"let {USER} use the display, camera, input, GPIO and sound",
                           ["usermod", "--append", "--groups", ",".join(groups), USER]))
     steps.append(Step(f"install the unit at {unit_path}", action=_write(unit_path, unit)))
-    conf = Path("/etc/hinge-mirror/config.toml")
+    conf = CONF
     if conf.exists():
         steps.append(Step(f"keep the existing settings in {conf} (check: hinge-mirror doctor)"))
     elif example.exists():
