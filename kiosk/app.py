@@ -26,6 +26,7 @@ import pygame
 
 from kiosk.coach import Coach, Cue
 from kiosk.flow import Action, Effect, Flow, Screen
+from kiosk.framing import someone_else
 from kiosk.reports import JudgeState
 from kiosk.screen import Canvas, ViewModel, render
 from kiosk.screen.model import ExerciseInfo, SetRecord
@@ -69,6 +70,7 @@ class App:
         self.canvas = Canvas(display.surface)
         self.sets: list[SetRecord] = []  # this run's sets (the history screen without a DB)
         self.latest_pose = None
+        self.latest_t = 0.0  # the newest result's frame time (the clock of others_seen)
         self.crop = FollowCrop()  # keeps the ghost / picture-in-picture framed on the person
         self.set_id: int | None = None
         self.idle_since = clock()
@@ -109,7 +111,7 @@ class App:
                 fresh.extend(got)
             latest = fresh[-1] if fresh else None
         if latest is not None:
-            self.latest_pose = latest[0]
+            self.latest_pose, self.latest_t = latest
         self._judge_all(fresh, t)
 
     def _judge_all(self, fresh, t: float) -> None:
@@ -182,6 +184,10 @@ class App:
         if status:
             errors[:0] = [status] + ([self.worker.detail] if self.worker.detail else [])
         in_set = self.flow.screen in (Screen.GET_SET, Screen.COACHING)
+        seen = getattr(self.worker, "others_seen", ()) if in_set else ()
+        # Get set: say it at once. Coaching: only if it persists (seen twice in 5 s).
+        coaching = self.flow.screen is Screen.COACHING
+        others = someone_else(seen, self.latest_t, *((5.0, 2) if coaching else (3.0, 1)))
         return ViewModel(
             flow=self.flow, t=t, clock_text=time.strftime("%H:%M"), cue=self.coach.current(t),
             info=self.info, history=self.history_records() if self.flow.screen is Screen.HISTORY else [],
@@ -192,6 +198,7 @@ class App:
             pip=self.latest_pose if self.pip and in_set else None,
             pip_label="demo athlete (no camera)" if self.pip else "",
             crop=self.crop.update(self.latest_pose) if (self.pip or self.ghost) else None,
+            someone_else=others,
         )  # fmt: skip
 
     def frame(self) -> None:

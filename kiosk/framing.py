@@ -1,6 +1,7 @@
 """Is the person well placed for the camera? Plain advice for the get-set screen, from the
 pose alone: cut off at the frame's edge, too close, too dark (the model is unsure of
-everything). Pure: a Pose in, a sentence (or None) out."""
+everything). Pure: a Pose in, a sentence (or None) out. And is someone else in view, from
+the times the pose estimator saw a second person."""
 
 from __future__ import annotations
 
@@ -41,3 +42,12 @@ def framing_advice(pose: Pose | None) -> str | None:
     if float(np.mean(scores[seen])) < 0.4:
         return "Too dark? Turn on a light in front of you"
     return None
+
+
+SOMEONE_ELSE = "Someone else is in view: ask them to step out"
+
+
+def someone_else(seen, now: float, window_s: float = 3.0, times: int = 1) -> bool:
+    """Was a second person seen at least `times` times in the `window_s` seconds up to `now`?
+    `seen`: frame times (kiosk.pose.PoseEstimator.others_seen), same clock as `now`."""
+    return sum(1 for t in seen if now - window_s <= t <= now) >= times

@@ -40,6 +40,7 @@ class PoseWorker:
         self.inference_s = 0.0  # the last step's duration
         self.finished = False
         self.error = ""  # what went wrong, in words for the glass ("" = fine)
+        self.others_seen: tuple[float, ...] = ()  # frame times someone else was seen
 
     def start(self) -> "PoseWorker":
         self._thread = threading.Thread(target=self._run, name="pose-worker", daemon=True)
@@ -85,6 +86,8 @@ class PoseWorker:
             self.finished = True
             return False
         if out is not None:
+            # Copied here, on the thread that writes it, for the render loop to read.
+            self.others_seen = tuple(getattr(self.feed, "others_seen", ()))
             self.publish(*out)
         return True
 
@@ -185,6 +188,11 @@ class CameraFeed:
 
     def close(self) -> None:
         self._close()
+
+    @property
+    def others_seen(self):
+        """When the estimator saw someone besides the tracked person (frame times)."""
+        return getattr(self.estimator, "others_seen", ())
 
     def interrupt(self) -> None:
         """End any back-off or pacing wait now: the worker is stopping."""

@@ -93,6 +93,9 @@ CASES = {
         "/usr/share/hinge-mirror/models, /var/lib/hinge-mirror/models). Fetch it with: "
         "hinge-mirror models fetch lightning_int8"]),
     "get_set-feet-cut-off": lambda: model_for(Screen.GET_SET, view_pose=cut_off_pose()),
+    "get_set-someone-else": lambda: model_for(Screen.GET_SET, someone_else=True),
+    "coaching-someone-else": lambda: model_for(Screen.COACHING, someone_else=True,
+                                               pip=standing_pose(0, 0.9), pip_label="demo athlete"),
     **{f"choose-{i}": (lambda i=i: model_for(Screen.CHOOSE, choice=i)) for i in range(5)},
     "coaching-longest-cue": lambda: model_for(Screen.COACHING, cue=fault_cue(
         max(FAULTS, key=lambda f: len(FAULTS[f].cue)))),
@@ -189,3 +192,27 @@ def test_asleep_is_a_plain_mirror():
     cv = Canvas(pygame.Surface(SIZES["portrait"]))
     render(cv, model_for(Screen.IDLE, asleep=True))
     assert pygame.surfarray.pixels3d(cv.surface).max() == 0
+
+
+@pytest.mark.parametrize("orient", SIZES)
+def test_someone_else_is_said_on_get_set_and_quietly_while_coaching(orient):
+    from kiosk.framing import SOMEONE_ELSE
+
+    pygame.init()
+    said = {}
+    for screen in (Screen.GET_SET, Screen.COACHING):
+        for flag in (False, True):
+            cv = Canvas(pygame.Surface(SIZES[orient]))
+            render(cv, model_for(screen, someone_else=flag))
+            said[screen, flag] = " ".join(text for text, _ in cv.texts)
+    assert SOMEONE_ELSE not in said[Screen.GET_SET, False]
+    assert SOMEONE_ELSE in said[Screen.GET_SET, True]  # wrapped lines, joined again
+    assert "Someone else is in view" not in said[Screen.COACHING, False]
+    assert "Someone else is in view" in said[Screen.COACHING, True]
+
+
+def test_the_phase_word_says_where_the_rep_is():
+    from kiosk.screen.screens_set import PHASE_WORDS
+
+    assert [PHASE_WORDS[p] for p in (Phase.STANDING, Phase.DESCENDING, Phase.BOTTOM, Phase.ASCENDING)] \
+        == ["Standing", "Going down", "Bottom", "Coming up"]

@@ -47,6 +47,7 @@ class ViewModel:
     one_button: bool = False  # hints say "press / hold" instead of naming three buttons
     keyboard: bool = False  # no GPIO buttons: hints name the keys (Space, Enter, Esc)
     view_pose: Pose | None = None  # the latest pose, for the get-set "what the camera sees"
+    someone_else: bool = False  # the camera sees a second person (get set says so)
 
     def exercise_info(self, exercise: str) -> ExerciseInfo:
         return self.info.get(exercise) or ExerciseInfo(exercise, exercise, "", (45.0, 80.0))

@@ -13,7 +13,7 @@ import pygame
 from kiosk.coach import top_fault
 from kiosk.faults import FAULTS
 from kiosk.flow import SUMMARY_TIMEOUT_S
-from kiosk.framing import framing_advice
+from kiosk.framing import SOMEONE_ELSE, framing_advice
 from kiosk.reports import Phase, View
 from kiosk.screen.canvas import Canvas
 from kiosk.screen.model import ViewModel
@@ -24,11 +24,11 @@ from kiosk.screen.widgets import bar_chart, check, gauge, progress, rep_ticks, s
 PHASE_WORDS = {
     Phase.WAITING: "Step into view",
     Phase.CALIBRATING: "Stand still",
-    Phase.STANDING: "Ready",
-    Phase.DESCENDING: "Hips back",
-    Phase.BOTTOM: "Hold the stretch",
-    Phase.ASCENDING: "Drive up",
-}
+    Phase.STANDING: "Standing",
+    Phase.DESCENDING: "Going down",
+    Phase.BOTTOM: "Bottom",
+    Phase.ASCENDING: "Coming up",
+}  # where the rep is (the cue line below says what to do)
 VIEW_WORDS = {View.SIDE: "side", View.FRONT: "front", View.OBLIQUE: "front-side", View.UNKNOWN: ""}
 FIXES = (
     ("Too close?", "step back until your feet show"),
@@ -48,6 +48,8 @@ def get_set(cv: Canvas, m: ViewModel) -> None:
         big = advice or "Step back until your whole body is in view"
     else:
         big = advice or st.message or "Stand tall and still"
+    if m.someone_else and m.view_pose is not None:
+        big = SOMEONE_ELSE  # the tracked person may not be the one about to lift
     text_w = L.w - 2 * L.margin if L.portrait else L.s(1000)
     b = cv.paragraph(big, L.s(84), WHITE, text_w, (L.margin, r.bottom + L.s(40)), bold=True, max_lines=3)
     y = b.bottom + L.s(50)
@@ -75,9 +77,10 @@ def get_set(cv: Canvas, m: ViewModel) -> None:
     progress(cv, pygame.Rect(L.margin + L.s(80), y, L.s(560), L.s(44)), frac)
     y += L.s(100)
     fix_size = L.s(38)
-    for head, fix in FIXES if not m.errors else ():  # an error on the glass says it better
-        h = cv.text(head, fix_size, GREY, "topleft", (L.margin, y), bold=True)
-        cv.text(fix, fix_size, DIM, "topleft", (h.right + L.s(14), y))
+    for i, (head, fix) in enumerate(FIXES if not m.errors else ()):  # an error says it better
+        now = i == len(FIXES) - 1 and m.someone_else  # the fix that applies right now
+        h = cv.text(head, fix_size, AMBER if now else GREY, "topleft", (L.margin, y), bold=True)
+        cv.text(fix, fix_size, WHITE if now else DIM, "topleft", (h.right + L.s(14), y))
         y += cv.line_height(fix_size) + L.s(6)
     if m.view_pose is not None:
         # What the camera sees, as a skeleton in the frame (not a picture).
@@ -120,6 +123,8 @@ def coaching(cv: Canvas, m: ViewModel) -> None:
     cv.text(f"target {info.band[0]:.0f}\u2013{info.band[1]:.0f}\u00b0", L.s(34), GREEN, "topleft",
             (a.x, a.bottom + L.s(4)))
     rep_ticks(cv, flow.reports, ticks)
+    if m.someone_else:  # quiet: the set goes on, the track stays on the lifter
+        cv.text("Someone else is in view", L.s(40), GREY, "topleft", (L.margin, ticks.bottom + L.s(16)))
     if st is not None and not st.person:
         text, colour = (st.message or "Step back into view"), AMBER
     elif m.cue is not None:
@@ -138,7 +143,7 @@ def coaching(cv: Canvas, m: ViewModel) -> None:
         cv.paragraph(text, L.s(96), colour, cue_w, (L.w // 2, cue_top), align="center", bold=True, max_lines=2)
     if m.pip is not None:
         w = L.s(440)
-        box = pygame.Rect(L.margin, ticks.bottom + L.s(60), w, w) if L.portrait else \
+        box = pygame.Rect(L.margin, ticks.bottom + L.s(90), w, w) if L.portrait else \
             pygame.Rect(L.w // 2 - w // 2 - L.s(60), L.s(110), w, w)
         skeleton(cv, m.pip, box, mirror=False, trunk=AMBER if live else GREEN, crop=m.crop)
         cv.text(m.pip_label or "demo athlete", L.s(30), DIM, "midtop", (box.centerx, box.bottom + L.s(6)))
