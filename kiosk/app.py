@@ -212,7 +212,7 @@ class App:
             self.canvas.begin()  # asleep: all black is a plain mirror (and lights nothing)
         else:
             render(self.canvas, model)
-        self.display.present()
+        self.display.present(self.canvas.drawn())
         if self.on_frame is not None:
             self.on_frame(self, model)
         self.frame_times.append(time.perf_counter() - start)
@@ -293,7 +293,7 @@ def build(cfg, mode: str, source: str | None = None, history=None, notifier=None
     from kiosk.sound import Sound
     from kiosk.worker import CameraFeed, PoseWorker
 
-    display = Display(mode, cfg.display.orientation)
+    display = Display(mode, cfg.display.orientation, rotate=cfg.display.rotate)
     errors, worker = [], None
     try:
         from kiosk.pose import PoseEstimator

@@ -72,6 +72,9 @@ class Model:
 @dataclass(frozen=True)
 class Display:
     orientation: str = _spec("landscape", choices=("landscape", "portrait"))
+    # Degrees the monitor was turned clockwise (seen from the front); 0 = automatic (added by
+    # the mirror helper: KMSDRM cannot rotate, kiosk.screen.display turns in software).
+    rotate: int = _spec(0, choices=(0, 90, 180, 270))
     fullscreen: bool = _spec(True)
     ghost: bool = _spec(False)
 

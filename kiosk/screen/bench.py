@@ -16,9 +16,13 @@ from kiosk.coach import Cue, fault_cue
 
 
 def coaching_frame_times(size: tuple[int, int] = (1920, 1080), frames: int = 300,
-                         ghost: bool = True, warmup: int = 20) -> dict:  # fmt: skip
+                         ghost: bool = True, warmup: int = 20, rotate: int = 0,
+                         whole_turn: bool = False) -> dict:  # fmt: skip
     """Draw and present `frames` coaching frames on SDL's dummy driver (no screen needed).
-    Returns {"median_ms", "p95_ms", "max_ms", "frames", "size"}."""
+    `rotate`: turned on the way out, as on a console Pi with a monitor on its side (the
+    framebuffer is then the other shape); `whole_turn`: turn the whole frame every time
+    instead of only the drawn regions (to compare). Returns {"median_ms", "p95_ms",
+    "max_ms", "frames", "size"}."""
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     import numpy as np
     from kiosk.flow import Flow, Screen
@@ -30,7 +34,8 @@ def coaching_frame_times(size: tuple[int, int] = (1920, 1080), frames: int = 300
 
     from kiosk.screen.display import Display
 
-    display = Display("headless", "portrait" if size[1] > size[0] else "landscape", size=size)
+    display = Display("headless", "portrait" if size[1] > size[0] else "landscape", size=size,
+                      rotate=rotate)  # fmt: skip
     cv = Canvas(display.surface)
     info = exercise_infos()
     flow = Flow(tuple(info))
@@ -53,12 +58,13 @@ def coaching_frame_times(size: tuple[int, int] = (1920, 1080), frames: int = 300
                           ghost=pose if ghost else None, crop=crop.update(pose))  # fmt: skip
         start = time.perf_counter()
         render(cv, model)
-        display.present()
+        display.present(None if whole_turn else cv.drawn())
         if i >= warmup:
             times.append((time.perf_counter() - start) * 1000)
     times.sort()
     return {
-        "size": f"{size[0]}x{size[1]}",
+        "size": f"{size[0]}x{size[1]}" + (f" turned {rotate}" if rotate else "")
+        + (" (whole frame)" if rotate and whole_turn else ""),
         "frames": len(times),
         "median_ms": round(statistics.median(times), 2),
         "p95_ms": round(float(np.percentile(times, 95)), 2),
@@ -70,3 +76,5 @@ def coaching_frame_times(size: tuple[int, int] = (1920, 1080), frames: int = 300
 if __name__ == "__main__":
     for sz in ((1920, 1080), (1080, 1920)):
         print(coaching_frame_times(sz))
+    for whole in (True, False):  # a portrait monitor on a console Pi: turned in software
+        print(coaching_frame_times((1080, 1920), rotate=90, whole_turn=whole))

@@ -88,6 +88,10 @@ class Canvas:
         self.covers.clear()
         self.shapes.clear()
 
+    def drawn(self) -> list[pygame.Rect]:
+        """Every region lit this frame (the display turns only these on a rotated screen)."""
+        return [r for _, r in self.texts] + self.shapes
+
     # ---- text ------------------------------------------------------------------------
     def measure(self, text: str, size: int, bold: bool = False) -> tuple[int, int]:
         return font(size, bold).size(text)
