@@ -74,7 +74,7 @@ class Display:
             ) from None
         pygame.display.set_caption("Hinge Mirror")
         w, h = self.window.get_size()
-        self.rotate = rotate
+        self.rotate = rotate if mode != "windowed" else 0  # a desktop turns its own windows
         if not rotate and mode != "windowed" and (orientation == "portrait") != (h > w) and w != h:
             self.rotate = 90  # the monitor is on its side but the console is not
         if self.rotate in (90, 270):
