@@ -84,7 +84,7 @@ def tip(cv: Canvas, panel: pygame.Rect, title: str, body: str, f: float, t: floa
     fig = pygame.Rect(panel.x, r.bottom + L.s(20), fw, min(round(fw * 1.1), panel.bottom - r.bottom - L.s(20)))
     px = draw_figure(cv, fig, back_deg=60, knee_deg=14, colour=dim(GREY, f), muscles=True, facing=-1)
     lx = fig.right + L.s(30)
-    size, small = L.s(48), L.s(34)
+    size, small = L.s(48), L.s(38)
     g = cv.text("Glutes", size, dim(GLUTE, f), "bottomleft", (lx, px["hip"][1] - L.s(10)), bold=True)
     cv.line(dim(GLUTE, f), (lx - L.s(16), g.centery), (px["hip"][0] + L.s(40), px["hip"][1] - L.s(10)), L.s(3))
     cv.paragraph("gluteus maximus, medius, minimus", small, dim(GREY, f), panel.right - lx, (lx, g.bottom))

@@ -105,7 +105,7 @@ def coaching(cv: Canvas, m: ViewModel) -> None:
     count = cv.text(str(flow.reps), L.s(340), WHITE, "topleft", (L.margin - L.s(12), name.bottom - L.s(30)), bold=True)
     ink = cv.inks[-1]
     cv.text("reps", L.s(56), GREY, "bottomleft", (ink.right + L.s(24), ink.bottom + L.s(10)))
-    ph = cv.text(PHASE_WORDS[phase], L.s(60), WHITE, "topleft", (L.margin, ink.bottom + L.s(40)))
+    ph = cv.text(PHASE_WORDS[phase], L.s(68), WHITE, "topleft", (L.margin, ink.bottom + L.s(40)))
     ticks = pygame.Rect(L.margin, ph.bottom + L.s(20), L.s(720), L.s(70))
     cue_w = L.w - 2 * L.margin
     if L.portrait:
@@ -119,8 +119,8 @@ def coaching(cv: Canvas, m: ViewModel) -> None:
     gauge(cv, pivot, radius, angle, info.band, facing=1, in_fault=bool(live))
     ang_text = f"{angle:.0f}\u00b0" if angle is not None else "--"
     a = cv.text(ang_text, L.s(76), WHITE, "topleft", (pivot[0] - L.s(40), pivot[1] + L.s(30)), bold=True)
-    cv.text("back angle", L.s(34), GREY, "topleft", (a.right + L.s(16), a.bottom - cv.line_height(L.s(34)) - L.s(8)))
-    cv.text(f"target {info.band[0]:.0f}\u2013{info.band[1]:.0f}\u00b0", L.s(34), GREEN, "topleft",
+    cv.text("back angle", L.s(40), GREY, "topleft", (a.right + L.s(16), a.bottom - cv.line_height(L.s(40)) - L.s(6)))
+    cv.text(f"target {info.band[0]:.0f}\u2013{info.band[1]:.0f}\u00b0", L.s(40), GREEN, "topleft",
             (a.x, a.bottom + L.s(4)))
     rep_ticks(cv, flow.reports, ticks)
     if m.someone_else:  # quiet: the set goes on, the track stays on the lifter

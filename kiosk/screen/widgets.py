@@ -45,7 +45,7 @@ def gauge(cv: Canvas, pivot, radius: int, angle: float | None, band, facing: int
         cv.line(GREY if d % 45 == 0 else DIM, at(d, radius * 0.9), at(d, radius), L.s(4))
     for d in (0, 45, 90):
         anchor = "midbottom" if d == 0 else ("midleft" if facing > 0 else "midright")
-        cv.text(f"{d}\u00b0", L.s(34), GREY, anchor, at(d, radius + L.s(14)))
+        cv.text(f"{d}\u00b0", L.s(38), GREY, anchor, at(d, radius + L.s(14)))
     if angle is not None:
         shown = max(0.0, min(GAUGE_MAX, angle))
         colour = RED if in_fault else (GREEN if lo <= angle <= hi else AMBER if angle > hi else WHITE)
