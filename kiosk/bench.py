@@ -192,6 +192,8 @@ def live(args, model_path) -> dict:
     cmd = [sys.executable, "-m", "kiosk.bench_live", "--model", str(model_path),
            "--threads", str(args.threads), "--exercise", args.exercise,
            "--seconds", str(args.render_seconds), "--spawned", repr(time.monotonic())]  # fmt: skip
+    if args.runtime:
+        cmd += ["--runtime", args.runtime]
     if args.video:
         cmd += ["--video", args.video]
     env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy",

@@ -109,6 +109,7 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--exercise", default="hinge")
     p.add_argument("--video")
+    p.add_argument("--runtime")
     p.add_argument("--seconds", type=float, default=10.0)
     p.add_argument("--fps", type=float, default=30.0, help="display rate")
     p.add_argument("--spawned", type=float, help="monotonic time the parent started this")
@@ -129,7 +130,7 @@ def main(argv=None) -> int:
     from kiosk.worker import CameraFeed, PoseWorker
 
     display = Display("headless", "landscape")
-    estimator = PoseEstimator(a.model, a.threads)
+    estimator = PoseEstimator(a.model, a.threads, runtime=a.runtime)
     maker = VideoLoop(a.video) if a.video else DrawnAthlete(a.exercise)
     camera = LiveCamera(maker.next_rgb, maker.fps)
     feed = Pausable(CameraFeed(lambda: camera, estimator))

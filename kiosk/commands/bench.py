@@ -18,6 +18,8 @@ def add_parser(subparsers, name):
     p.add_argument("--threads", type=int, default=1, metavar="N", help="inference threads (1)")
     p.add_argument("--model", metavar="PATH", help="a .tflite file (default: the normal look-up)")
     p.add_argument("--exercise", default="hinge", help="the judge's exercise (hinge)")
+    p.add_argument("--runtime", help="TFLite runtime for the pipeline and the kiosk run "
+                   "(ai_edge_litert, tflite_runtime, tensorflow; default: the first that imports)")
     p.add_argument("--render-seconds", type=float, default=10.0, metavar="S",
                    help="how long the kiosk renders with inference running (10)")  # fmt: skip
     p.add_argument("--python", action="append", default=[], metavar="PATH",
@@ -40,7 +42,7 @@ def run(args) -> int:
     if args.frames < bench.WARMUP + 10:
         raise UserError(f"--frames must be at least {bench.WARMUP + 10}, not {args.frames}")
     model = find_model(args.model)
-    est = PoseEstimator(model, args.threads)
+    est = PoseEstimator(model, args.threads, runtime=args.runtime)
     frames, label = bench._frames(args.video, args.frames, args.exercise)
     pipe = bench.measure_pipeline(est, args.exercise, frames)
     tensors = pipe.pop("tensors")
