@@ -36,3 +36,46 @@ def test_demo_saves_one_png_per_screen(tmp_path, artifacts_dir, orientation, siz
         total = size[0] * size[1]
         assert 0.5 * total < lit < total, f"{name}: {lit / total:.0%} black"
         shutil.copy(tmp_path / name, keep / name)
+
+
+def test_a_round_of_the_demo_coaches_a_set_of_every_exercise_with_faulty_and_clean_reps(monkeypatch):
+    """In process, on the simulated clock: each exercise of the script gets its set, the judge
+    flags the planned fault on some rep and passes others, and the picture-in-picture shows
+    the athlete throughout each set."""
+    import argparse
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    from kiosk.app import App
+    from kiosk.commands import demo
+    from kiosk.flow import Screen
+
+    ended, pip = [], {}
+    apply, view_model = App.apply, App.view_model
+
+    def spy_apply(self, effects, t):
+        ended.extend((e.exercise, list(e.reports)) for e in effects if e.kind == "end_set")
+        return apply(self, effects, t)
+
+    def spy_view_model(self, t):
+        m = view_model(self, t)
+        if self.flow.screen is Screen.COACHING:
+            seen = pip.setdefault(self.flow.exercise, [0, 0])
+            seen[0] += 1
+            seen[1] += m.pip is not None
+        return m
+
+    monkeypatch.setattr(App, "apply", spy_apply)
+    monkeypatch.setattr(App, "view_model", spy_view_model)
+    args = argparse.Namespace(headless=True, fullscreen=False, windowed=False, seconds=None,
+                              screenshot=None, orientation="landscape", fps=None)  # fmt: skip
+    assert demo.run(args) == 0
+    assert [ex for ex, _ in ended] == [ex for ex, _, _ in demo.SETS]
+    for (exercise, n, planned), (_, reports) in zip(demo.SETS, ended):
+        assert len(reports) == n, exercise
+        faults = {f for r in reports for f in r.faults}
+        assert set(planned.values()) & faults, f"{exercise}: no planned fault flagged: {faults}"
+        assert any(not r.faults for r in reports), f"{exercise}: no clean rep"
+        frames, with_pip = pip[exercise]
+        assert frames > 100 and with_pip > 0.9 * frames, (exercise, frames, with_pip)

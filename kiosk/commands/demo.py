@@ -24,7 +24,7 @@ SETS = (
 )
 # Where the camera stands around the athlete (0 = straight in front): a camera beside a mirror
 # sees people from the front or front-oblique, so the demo does too.
-YAW_DEG = (30.0, 20.0, 35.0, 25.0)
+YAW_DEG = (30.0, 35.0, 35.0, 25.0)  # hello at 20 hid its forward bend (hips back is depth)
 CYCLE_S = 135.0  # one round: idle, a set of each exercise, the history, back to idle
 # How long each screen is shown before the script presses on, and when it is photographed.
 STAY_S = {"idle": 3.0, "choose": 2.5, "summary": 5.0, "history": 5.0}
