@@ -207,3 +207,29 @@ def test_real_photos_two_people_are_seen_and_one_person_never(model_path, testda
                     if what != "both" and est.others_seen:
                         false.append(case)
     assert missed == [] and false == []
+
+
+def test_the_app_says_it_at_once_on_get_set_and_only_when_it_persists_while_coaching():
+    from kiosk.app import App
+    from kiosk.flow import Screen
+    from kiosk.judge import Judge
+    from kiosk.screen.display import Display
+    from kiosk.screen.exercises import exercise_infos
+    from kiosk.worker import PoseWorker, ScriptedFeed
+
+    now = [0.0]
+    worker = PoseWorker(ScriptedFeed(lambda: now[0], realtime=False))
+    app = App(display=Display("headless", "landscape", size=(640, 360)), worker=worker,
+              info=exercise_infos(), judge_factory=Judge, clock=lambda: now[0], threaded=False)
+    app.latest_t = 10.0
+    worker.others_seen = (9.0,)  # once, a second ago
+    app.flow.screen = Screen.IDLE
+    assert not app.view_model(10.0).someone_else  # not in a set: nobody is told anything
+    app.flow.screen = Screen.GET_SET
+    assert app.view_model(10.0).someone_else
+    app.flow.screen = Screen.COACHING
+    assert not app.view_model(10.0).someone_else  # once is not enough mid-set
+    worker.others_seen = (7.0, 9.0)
+    assert app.view_model(10.0).someone_else
+    app.latest_t = 20.0  # long gone
+    assert not app.view_model(20.0).someone_else
