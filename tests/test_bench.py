@@ -1,0 +1,55 @@
+"""`hinge-mirror bench` runs and reports what it promises. No timing is asserted here (this
+machine is shared and noisy): only that every figure is there and means what it says."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+KEYS = ("invoke_ms", "pipeline_ms", "overhead_ratio", "render_ms", "peak_rss_mb", "runtime",
+        "latency_ms_median", "latency_ms_p95", "startup_s", "runtimes")  # fmt: skip
+
+
+def bench(*args, env_extra=None, timeout=240):
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYTHONPATH=str(ROOT),
+               **(env_extra or {}))  # fmt: skip
+    return subprocess.run([sys.executable, "-m", "kiosk", "bench", *args], capture_output=True,
+                          text=True, env=env, cwd=ROOT, timeout=timeout)  # fmt: skip
+
+
+@pytest.mark.model
+def test_bench_json_has_every_figure(model_path):
+    r = bench("--json", "--frames", "40", "--render-seconds", "2", "--model", str(model_path))
+    assert r.returncode == 0, r.stderr[-3000:]
+    d = json.loads(r.stdout)  # the whole of stdout is one JSON object
+    for key in KEYS:
+        assert d.get(key) is not None, key
+    assert d["runtime"] in d["runtimes"] and d["runtime_speed_ratio"][d["runtime"]] == 1.0
+    assert d["overhead_ratio"] == pytest.approx(d["pipeline_ms"] / d["invoke_ms"], rel=0.01)
+    assert d["pipeline"]["n"] == 40 - 15 and d["pipeline"]["p5"] <= d["pipeline"]["median"] <= d["pipeline"]["p95"]
+    live = d["live"]
+    assert live["display"] == [1920, 1080] and live["screen"] == "coaching"
+    assert live["inferred_frames"] > 0 and live["latency_ms"]["n"] > 0
+    assert 0 < d["peak_rss_mb"] < 1000 and d["startup_s"] > 0
+    assert set(d["targets"]) == {"overhead_ratio", "render_rate_kept", "peak_rss_mb"}
+
+
+@pytest.mark.model
+def test_bench_table_names_the_missing_runtimes(model_path):
+    r = bench("--frames", "30", "--no-live", "--model", str(model_path))
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "invoke() floor" in r.stdout and "overhead ratio" in r.stdout
+    assert "tensorflow      not installed" in r.stdout
+
+
+def test_bench_without_a_model_is_one_clear_line(tmp_path):
+    r = bench("--no-live", env_extra={"HINGE_MIRROR_MODEL_DIR": str(tmp_path),
+                                      "XDG_CACHE_HOME": str(tmp_path / "cache")})  # fmt: skip
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "models fetch" in r.stderr
