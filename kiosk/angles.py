@@ -34,7 +34,8 @@ ANGLES: dict[str, AngleDef] = {
         AngleDef("knee_flexion", "deg", "180 minus the hip-knee-ankle angle: 0 = straight leg"),
         AngleDef("hip_shift", "leg lengths",
                  "horizontal travel of the mid-hip behind the mid-ankle, in (thigh + shin) "
-                 "lengths: 0 = hips over the ankles, + = behind (a hinge pushes this up)"),
+                 "lengths: 0 = hips over the ankles, + = behind (a hinge pushes this up); the judge "
+                 "reports it from the set's standing posture, which cancels stance width"),
         AngleDef("wrist_height", "trunk lengths",
                  "height of the wrists above the shoulders in standing trunk lengths: 0 = "
                  "shoulder level, about -0.3 = chest level, -1 = hip level"),

@@ -91,5 +91,19 @@ def test_property_rep_count_exact_across_views_rates_and_bodies(exercise, yaw, f
     s = generate(exercise, reps=3, yaw_deg=yaw, fps=fps, seed=seed)
     j, _ = run(s)
     assert len(j.reports) == 3
+    # One set of one body: looser than the targets, which are means over many sets (below).
     err = np.abs(bottom_errors(s, j)).mean()
-    assert err <= (3.0 if yaw >= 75 else 8.0)
+    assert err <= (4.5 if yaw >= 75 else 12.0)
+
+
+@pytest.mark.parametrize("yaw", [0, 30, 60, 90])
+def test_mean_back_angle_error_meets_the_targets(yaw):
+    """Targets: mean absolute error at the bottom <= 3 deg from the side, <= 8 deg from the
+    front and oblique, over all four exercises and several bodies."""
+    errs = []
+    for k, exercise in enumerate(["hinge", "hello", "deadlift", "skier-swing"]):
+        for seed in (11, 12):
+            s = generate(exercise, reps=3, yaw_deg=yaw, seed=seed + 10 * k)
+            j, _ = run(s)
+            errs += list(np.abs(bottom_errors(s, j)))
+    assert np.mean(errs) <= (3.0 if yaw == 90 else 8.0)

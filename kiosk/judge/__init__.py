@@ -37,7 +37,7 @@ FALLBACK_S = 1.5  # ...or, if they never stand still, this long after they appea
 BUFFER_S = 3.0
 SMOOTH_S = 0.08  # time constant of the depth filter (after a median of 3, against spikes)
 HISTORY_S = 15.0
-HIP_DROP_DEG = 60.0  # depth credited per leg length the hips sink (a squat-pattern rep)
+HIP_DROP_DEG = 75.0  # depth credited per leg length the hips sink (a squat-pattern rep)
 
 
 def depth_of(e: Estimate, standing_back: float) -> float:
@@ -63,6 +63,7 @@ class Judge:
         self.std = F.Standing()
         self.backs: deque[float] = deque(maxlen=90)
         self.raw: deque[float] = deque(maxlen=3)
+        self.shifts: deque[float] = deque(maxlen=90)
         self.heads: deque[float] = deque(maxlen=90)
         self.still: deque[Frame] = deque()
         self.smooth = Smoother()
@@ -158,7 +159,7 @@ class Judge:
         length = float(np.median(np.linalg.norm(trunk, axis=1)))
         upright = all(abs(v[0]) < 0.45 * -v[1] for v in trunk)
         hips = np.array([fr.hip for fr in recent])
-        steady = float(np.max(np.ptp(hips, axis=0))) < 0.15 * length
+        steady = float(np.max(np.std(hips, axis=0))) < 0.08 * length  # (keypoints jitter)
         still = upright and steady and t - recent[0].t >= STILL_S * 0.9 and len(recent) >= 4
         fallback = t - self.still[0].t >= FALLBACK_S and len(self.still) >= 8
         if not (still or fallback):
@@ -204,6 +205,9 @@ class Judge:
         if e.head_flexion is not None:
             self.heads.append(e.head_flexion)
             self.std.head_flexion = float(np.median(self.heads))
+        if e.hip_shift is not None:
+            self.shifts.append(e.hip_shift)
+            self.std.hip_shift = float(np.median(self.shifts))
 
     def _state(self, t: float, phase: Phase, person: bool, back: float | None = None,
                conf: float = 0.0, message: str = "") -> JudgeState:  # fmt: skip
@@ -216,7 +220,8 @@ class Judge:
 
     def _report(self, c) -> RepReport:
         self.std.side_view = self.view.view == View.SIDE  # the view firms up as the set goes
-        self.std.signed = (self.view.yaw_deg or 0.0) > 20.0
+        self.std.signed = (self.view.yaw_deg or 0.0) >= F.SEE_LEGS_YAW
+        self.std.yaw = self.view.yaw_deg if self.view.yaw_deg is not None else 0.0
         m = F.measure(c, self._samples(c.start_t), self.std)
         self.metrics.append(m)  # the evidence behind each report, for review tools
         faults = F.judge(c, m, self.rules, self.std)

@@ -14,6 +14,9 @@ from kiosk.judge.phases import Cycle
 from kiosk.judge.rules import Rules
 from kiosk.judge.trunk import Estimate
 
+# Below this camera yaw (near-front) the hips' travel behind the ankles and near-straight
+# knee angles cannot be seen in 2D keypoints: faults that rest on them are not judged there.
+SEE_LEGS_YAW = 25.0
 PENALTY = {"rounded_back": 35, "forward_bend": 35, "squatting": 30, "hips_rise_first": 25,
            "over_extension": 15, "locked_knees": 15, "incomplete_lockout": 15, "too_shallow": 15,
            "too_deep": 10, "arms_low": 10, "too_fast": 10}  # fmt: skip
@@ -27,6 +30,8 @@ class Standing:
     head_flexion: float | None = None
     signed: bool = True  # lean direction is observable (not a pure front view)
     side_view: bool = False
+    yaw: float = 90.0  # the camera's yaw (0 front, 90 side): what can be seen from there
+    hip_shift: float = 0.0  # hips behind ankles while standing (stance and keypoint bias)
 
 
 @dataclass
@@ -44,6 +49,7 @@ class RepMetrics:
     top_lean_back: float
     wrist_top: float | None
     trunk_ratio: float | None = None
+    hips_back: float = 0.0  # how far the hips got behind the ankles on the way down (p80)
 
 
 def _med(samples: list[Estimate], attr: str) -> float | None:
@@ -73,40 +79,61 @@ def measure(c: Cycle, samples: list[Estimate], std: Standing) -> RepMetrics:
     depth = np.array([s.depth for s in samples])
     deep = rep & (depth >= 0.9 * float(np.max(depth[rep]))) if rep.any() else rep
     t_deep = t[deep] if deep.any() else np.array([c.peak_t])
-    top = (t >= c.end_t - 0.15) & (t > c.peak_t)
-    top_back = float(np.min(back[top])) if top.any() else float(back[-1])
+    top = (t >= c.end_t - 0.1) & (t > c.peak_t)  # the top of the rep, up to its closing
+    top_back = float(np.median(back[top])) if top.any() else float(back[-1])
     # Lowest back angle after the bottom: below the standing posture = leaning back.
+    # Leaning back at the top: the lowest back angle there (smoothed over 3 samples, so that
+    # one noisy frame is not a lean).
+    top_s = np.convolve(back, np.ones(3) / 3, mode="same")
+    lean = float(std.back - np.min(top_s[top])) if top.sum() >= 3 else 0.0
     after = t > c.peak_t
-    lean = float(std.back - np.min(back[after])) if after.any() else 0.0
     wr = [s.wrist_height for s, m in zip(samples, after) if m and s.wrist_height is not None]
     return RepMetrics(
         back=b, hip_angle=_med(bottom, "hip_angle") or 180.0 - b,
-        knee_flexion=_med(bottom, "knee_flexion") or 0.0, hip_shift=_med(bottom, "hip_shift") or 0.0,
+        knee_flexion=_med(bottom, "knee_flexion") or 0.0,
+        hip_shift=(_med(bottom, "hip_shift") or 0.0) - std.hip_shift,
         down_s=float(t_deep[0] - c.start_t), up_s=float(c.end_t - t_deep[-1]),
+        # (hips_lead: a near-straight knee's angle is only readable from the side)
         head_flexion=_med(bottom, "head_flexion"),
-        hip_drop=_med(bottom, "hip_drop"), hips_lead=_hips_lead(samples, c),
+        hip_drop=_med(bottom, "hip_drop"), hips_lead=_hips_lead(samples, c, std.side_view),
         top_back=top_back, top_lean_back=lean,
         wrist_top=float(np.percentile(wr, 90)) if wr else None,
         trunk_ratio=_med(bottom, "trunk_ratio"),
+        hips_back=_hips_back(samples, c.start_t, peak_t + 0.2) - std.hip_shift,
     )  # fmt: skip
 
 
-def _hips_lead(samples: list[Estimate], c: Cycle) -> float | None:
-    """How far the hips have risen (fraction of their whole rise) by the time the trunk has
-    come up 15 % of its way: ~0.3 when chest and hips rise together, near 1 when the hips
-    shoot up first and the back is left to do the lifting."""
-    up = [s for s in samples if c.peak_t - 0.05 <= s.t <= c.end_t and s.hip_drop is not None]
+def _hips_back(samples: list[Estimate], t0: float, t1: float) -> float:
+    """Hips behind the ankles through the descent and bottom (a swing's bottom is brief, and
+    its hips peak a moment off the trunk's peak)."""
+    v = [s.hip_shift for s in samples if t0 <= s.t <= t1 and s.hip_shift is not None]
+    return float(np.percentile(v, 80)) if v else 0.0
+
+
+def _hips_lead(samples: list[Estimate], c: Cycle, knees_visible: bool = True) -> float | None:
+    """How much of the legs' straightening (hips rising, or, when the hips barely rise, the
+    knees extending) is done by the time the trunk has come up 15 % of its way: ~0.3 when
+    chest and hips rise together, near 1 when the hips shoot up first and the back is left
+    to do the lifting."""
+    up = [s for s in samples if c.peak_t - 0.05 <= s.t <= c.end_t]
     if len(up) < 5:
         return None
     k = np.ones(3) / 3
     back = np.convolve([s.back for s in up], k, mode="same")[1:-1]
-    hips = np.convolve([s.hip_drop for s in up], k, mode="same")[1:-1]
-    if back[0] - back[-1] < 15 or hips[0] - hips[-1] < 0.06:
-        return None  # the hips barely move in this rep: nothing to judge
+    if back[0] - back[-1] < 15:
+        return None
     trunk_up = (back[0] - back) / (back[0] - back[-1])
-    hips_up = (hips[0] - hips) / (hips[0] - hips[-1])
     i = int(np.argmax(trunk_up >= 0.15))
-    return float(np.max(hips_up[: i + 1]))
+    for attr, need in (("hip_drop", 0.06), ("knee_flexion", 12.0)):
+        if attr == "knee_flexion" and not knees_visible:
+            continue
+        vals = [getattr(s, attr) for s in up]
+        if any(v is None for v in vals):
+            continue
+        legs = np.convolve(vals, k, mode="same")[1:-1]
+        if legs[0] - legs[-1] >= need:
+            return float(np.max((legs[0] - legs[: i + 1]) / (legs[0] - legs[-1])))
+    return None  # the legs barely move in this rep: nothing to judge
 
 
 def judge(c: Cycle, m: RepMetrics, r: Rules, std: Standing) -> list[str]:
@@ -121,19 +148,24 @@ def judge(c: Cycle, m: RepMetrics, r: Rules, std: Standing) -> list[str]:
     head_max = r.head_flexion_deg + (0.0 if std.side_view else 15.0)
     if m.head_flexion is not None and m.head_flexion > head_max:
         f.append("rounded_back")
+    legs_seen = std.yaw >= SEE_LEGS_YAW
     if squat:
         f.append("squatting")
-    elif m.hip_shift < r.forward_bend_shift:
+    # The hips travel back in proportion to the hinge: a shallow rep needs less of it.
+    elif legs_seen and m.hips_back < r.forward_bend_shift * float(np.clip(rel / 60.0, 0.5, 1.2)):
         f.append("forward_bend")
-    if r.locked_knee_deg is not None and m.knee_flexion < r.locked_knee_deg and "forward_bend" not in f:
+    if (std.side_view and r.locked_knee_deg is not None and m.knee_flexion < r.locked_knee_deg
+            and "forward_bend" not in f):  # fmt: skip
         f.append("locked_knees")
     # From the floor with nearly straight knees, the hips are already up: a stiff-legged pull.
     stiff = r.stiff_knee_deg is not None and m.knee_flexion < r.stiff_knee_deg and ratio > r.stiff_ratio
     if stiff or (r.hips_first is not None and m.hips_lead is not None and m.hips_lead > r.hips_first):
         f.append("hips_rise_first")
-    if not c.full_lockout or m.top_back - std.back > r.lockout_deg:
+    # Near upright, foreshortening (the front view's only cue) is noisy: a wider margin there.
+    lockout = r.lockout_deg + (0.0 if legs_seen else 10.0)
+    if not c.full_lockout or m.top_back - std.back > lockout:
         f.append("incomplete_lockout")
-    if std.signed and m.top_lean_back > r.lean_back_deg:
+    if std.signed and m.top_lean_back > r.lean_back_deg + (0.0 if std.side_view else 6.0):
         f.append("over_extension")
     if m.back < r.shallow_deg and not squat:  # a squat's depth is in the knees: cue the squat
         f.append("too_shallow")

@@ -30,6 +30,7 @@ class Frame:
     hip_width: float
     score: float  # mean score of the trunk keypoints
     facing: float  # vote: + faces image-right, - image-left, 0 unknown (nose vs ears)
+    hip_ankle: np.ndarray | None = None  # (hip x - ankle x, 0) per side, averaged
 
 
 def _pair(kp: np.ndarray, left: int, right: int, offsets: dict | None = None) -> tuple[np.ndarray | None, float]:
@@ -81,7 +82,19 @@ def extract(pose: Pose | None, offsets: dict | None = None) -> Frame | None:
             facing = float(np.sign(dx))
     return Frame(float(pose.t), hip, sh, knee, ankle, head, wrist,
                  _width(kp, K.L_SHOULDER, K.R_SHOULDER), _width(kp, K.L_HIP, K.R_HIP),
-                 (hs + ss) / 2, facing)  # fmt: skip
+                 (hs + ss) / 2, facing, _same_side_dx(kp, K.L_HIP, K.L_ANKLE, K.R_HIP, K.R_ANKLE))  # fmt: skip
+
+
+def _same_side_dx(kp: np.ndarray, lh: int, la: int, rh: int, ra: int) -> np.ndarray | None:
+    """Hip-over-ankle offset measured side by side. Seen at an angle, the left and right
+    joints sit apart in the image; differencing mid-points weighted by unequal scores would
+    leak that width into the offset."""
+    dx, w = 0.0, 0.0
+    for h, a in ((lh, la), (rh, ra)):
+        s = min(kp[h, 2], kp[a, 2])
+        if s >= MIN_SCORE:
+            dx, w = dx + s * (kp[h, 0] - kp[a, 0]), w + s
+    return np.array([dx / w, 0.0]) if w > 0 else None
 
 
 class Smoother:
@@ -92,7 +105,7 @@ class Smoother:
     trunk lengths per second, so the filter does not depend on the person's size in pixels.
     A point that goes missing briefly keeps its last smoothed position."""
 
-    POINTS = ("hip", "shoulder", "knee", "ankle", "head", "wrist")
+    POINTS = ("hip", "shoulder", "knee", "ankle", "head", "wrist", "hip_ankle")
 
     def __init__(self, min_hz: float = 0.8, beta: float = 2.5, d_hz: float = 1.0, hold_s: float = 0.3):
         self.min_hz, self.beta, self.d_hz, self.hold_s = min_hz, beta, d_hz, hold_s

@@ -18,9 +18,11 @@ import numpy as np
 from kiosk.judge.rules import Rules
 from kiosk.reports import Phase
 
-SETTLE_S = 0.25  # stay this long at the top before the rep is closed (to see the lockout)
+SETTLE_S = 0.4  # stay this long at the top before the rep is closed (to see the lockout)
 REBOUND_DEG = 7.0  # a turn back down this far above the lowest top point starts a new rep
 SLOW_DEG_S = 30.0  # slower than this near the peak is "at the bottom"
+HOLD_S = 0.8  # a top held this long short of lockout ends the rep (incomplete)
+DEEP_S = 0.25  # a rep stays past the counting depth at least this long (not a noise spike)
 
 
 @dataclass
@@ -36,6 +38,7 @@ class Cycle:
     top_min: float = 1e9
     top_min_t: float = 0.0
     full_lockout: bool = True
+    deep_s: float = 0.0  # time spent past the counting depth
 
     @property
     def bottom_s(self) -> float:
@@ -53,6 +56,7 @@ class PhaseMachine:
         self.cycle: Cycle | None = None
         self.leave_t: float | None = None  # last time the person was clearly standing
         self.prev: tuple[float, float] | None = None
+        self.prev_t: float | None = None
         self.stand_t: float | None = None
         self.reps = 0
 
@@ -75,6 +79,9 @@ class PhaseMachine:
         vel = 0.0 if self.prev is None else (d - self.prev[1]) / max(t - self.prev[0], 1e-3)
         self.prev = (t, d)
         c, ev = self.cycle, None
+        if c is not None and d >= self.r.count_min_deg and self.prev_t is not None:
+            c.deep_s += t - self.prev_t
+        self.prev_t = t
         if c is None:
             self.calm.append(abs(d))
             if len(self.calm) % 5 == 0:
@@ -109,9 +116,11 @@ class PhaseMachine:
                 ev = self._close(c, full=True)
         elif self.stand_t is not None:  # was at the top, now going down again
             ev = self._close(c, full=True)
+        elif self._is_top(c) and t - c.top_min_t >= HOLD_S:
+            c.end_t = c.top_min_t  # stopped short of lockout and stayed there: the rep is over
+            ev = self._close(c, full=False)
         elif d > c.top_min + REBOUND_DEG:
-            # A real top (lockout not reached): well below the peak, not a wobble.
-            if c.top_min <= max(2.2 * self.r.stand_max_deg, 0.45 * c.peak) and c.peak - c.top_min >= max(15.0, 0.5 * c.peak):
+            if self._is_top(c):
                 c.end_t = c.top_min_t
                 ev = self._close(c, full=False)
                 # the next rep starts from this top
@@ -122,6 +131,12 @@ class PhaseMachine:
                 c.bottom_out_t = None
         return ev
 
+    def _is_top(self, c: Cycle) -> bool:
+        """The lowest point since the bottom is a real top (short of lockout): well below
+        the peak, not a wobble on the way up."""
+        return c.top_min <= max(2.2 * self.r.stand_max_deg, 0.45 * c.peak) and \
+            c.peak - c.top_min >= max(15.0, 0.5 * c.peak)
+
     def _close(self, c: Cycle, full: bool) -> tuple[str, Cycle]:
         c.full_lockout = full
         self.cycle, self.stand_t = None, None
@@ -129,6 +144,8 @@ class PhaseMachine:
         self.leave_t = c.end_t
         if c.end_t - c.start_t < self.r.min_rep_s:
             return "discard", c  # a twitch
+        if c.peak >= self.r.count_min_deg and c.deep_s < DEEP_S:
+            return "discard", c  # a spike past the counting depth, not a movement
         if c.peak < self.r.count_min_deg:
             partial = c.peak >= max(self.r.partial_min_deg, self.start_deg + 4.0)
             return ("partial" if partial else "discard"), c

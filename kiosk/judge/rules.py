@@ -50,8 +50,8 @@ class Rules:
 _BASE = dict(count_min_deg=30.0, partial_min_deg=20.0, stand_max_deg=16.0, max_bottom_s=3.5,
              first_rep_from_floor=False, min_rep_s=0.6, shallow_deg=45.0, deep_deg=102.0,
              min_down_s=0.35, squat_knee_deg=60.0, squat_ratio=0.5, squat_drop=0.4,
-             locked_knee_deg=8.0, forward_bend_shift=0.06, head_flexion_deg=15.0, hips_first=0.7,
-             stiff_knee_deg=None, stiff_ratio=1.3, lockout_deg=11.0, lean_back_deg=9.0,
+             locked_knee_deg=8.0, forward_bend_shift=0.06, head_flexion_deg=15.0, hips_first=0.85,
+             stiff_knee_deg=None, stiff_ratio=1.3, lockout_deg=11.0, lean_back_deg=15.0,
              arms_min=None)  # fmt: skip
 
 EXERCISES: dict[str, Rules] = {

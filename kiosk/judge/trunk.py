@@ -22,10 +22,14 @@ from kiosk.judge.features import Frame
 
 _GRID = np.radians(np.arange(-45.0, 180.01, 0.5))
 _SIN, _COS = np.sin(_GRID), np.cos(_GRID)
+OBLIQUE_SIN = 0.45  # sin(yaw) from which sideways offsets in the image are trusted (~27 deg)
 SCALE_PRIOR = 0.6  # weight of k ~ 1 against the observations (noise / scale uncertainty)^2
-# Leaning back is rare and shallow: a backward fit must beat the forward one clearly (a
-# near-front view cannot tell them apart, and must not flip between them on noise).
-_BACKWARD = 0.5 * np.clip(-_GRID, 0, None) ** 2
+# Leaning back is rare and shallow (an over-extended lockout, up to ~20 deg): beyond that a
+# backward fit must beat the forward one clearly, and a tie (a front view cannot tell them
+# apart) goes forward, so that the estimate never flips between the two on noise.
+# From near the front (sideways offsets unreadable) any backward reading is noise.
+_BACKWARD = 0.5 * np.clip(-_GRID - np.radians(20.0), 0, None) ** 2 + 1e-3 * (_GRID < 0)
+_BACKWARD_FRONT = 0.5 * np.clip(-_GRID, 0, None) ** 2 + 1e-3 * (_GRID < 0)
 
 
 def incline(dx: float, dy_up: float, length0: float, sin_yaw: tuple[float, float], facing: float,
@@ -43,7 +47,8 @@ def incline(dx: float, dy_up: float, length0: float, sin_yaw: tuple[float, float
         safe = np.where(np.abs(k * _SIN) > 1e-6, k * _SIN, 1e-6)
         a = np.clip(u / safe, lo, hi) * _SIN
     k = (u * a + w * _COS + prior) / (a * a + _COS * _COS + prior)
-    res = (u - k * a) ** 2 + (w - k * _COS) ** 2 + prior * (k - 1) ** 2 + _BACKWARD
+    back = _BACKWARD if lo >= OBLIQUE_SIN else _BACKWARD_FRONT
+    res = (u - k * a) ** 2 + (w - k * _COS) ** 2 + prior * (k - 1) ** 2 + back
     i = int(np.argmin(res))
     return float(np.degrees(_GRID[i])), float(res[i])
 
@@ -155,8 +160,15 @@ def estimate(f: Frame, cal: StandingLengths, sin_yaw: tuple[float, float], facin
         e.shin = incline(*segs["shin"], L["shin"], sin_yaw, facing)[0]
         e.knee_flexion = A.knee_flexion_from(e.thigh, e.shin)
         e.hip_angle = A.hip_angle_from(back, e.thigh)
-        e.hip_shift = A.hip_shift_from(e.thigh, e.shin, L["thigh"], L["shin"])
         leg = L["thigh"] + L["shin"]
+        s_mid = 0.5 * (sin_yaw[0] + sin_yaw[1])
+        if s_mid >= OBLIQUE_SIN and f.hip_ankle is not None:
+            # Seen at an angle, the hips' travel behind the ankles shows directly as a
+            # sideways offset in the image (the thigh/shin tilts are too near vertical to
+            # read well from their foreshortening).
+            e.hip_shift = A.hip_shift(f.hip_ankle, np.zeros(2), leg * s_mid, facing)
+        else:
+            e.hip_shift = A.hip_shift_from(e.thigh, e.shin, L["thigh"], L["shin"])
         if cal.hip_y is not None:
             e.hip_drop = (f.hip[1] - cal.hip_y) / leg
     if L["neck"] is not None and segs["neck"] is not None:

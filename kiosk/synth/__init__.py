@@ -82,15 +82,17 @@ def _script(exercise: str, reps: int, faults: dict, rng, walk_in: bool, wave: bo
     elif style.top != {k: sc.last().get(k) for k in style.top}:
         sc.to(0.8, **style.top)
         sc.to(0.5)
-    if style.from_floor:  # bend to grip the load: the first rep starts from the floor
-        sc.to(style.down_s * 1.2, **style.bottom)
-        sc.to(0.9)
     attempts = sorted(set(range(reps)) | {i for i, f in faults.items() if _tuple(f) == (PARTIAL,)})
+    if style.from_floor:  # bend to grip the load: the first rep starts from the floor
+        first = _tuple(faults.get(attempts[0], ())) if attempts else ()
+        M.lower_to(sc, style, M.floor_bottom(style, first, rng), first, rng)
+        sc.to(0.9)
     n = 0
-    for i in attempts:
+    for k, i in enumerate(attempts):
         fs = _tuple(faults.get(i, ()))
         n += PARTIAL not in fs
-        M.add_rep(sc, style, fs, n if PARTIAL not in fs else 0, rng)
+        nxt = _tuple(faults.get(attempts[k + 1], ())) if k + 1 < len(attempts) else ()
+        M.add_rep(sc, style, fs, n if PARTIAL not in fs else 0, rng, next_faults=nxt)
         if pauses and i == attempts[len(attempts) // 2]:
             sc.to(2.5)
     if pickup:

@@ -108,9 +108,9 @@ def _with_faults(style: Style, faults: tuple[str, ...]) -> tuple[dict, dict, Sty
         elif f == "incomplete_lockout":
             top.update(trunk=20.0, knee=16.0, shin=4.0)
         elif f == "over_extension":
-            top.update(trunk=-15.0, shin=-3.0, knee=0.0, head=-5.0)
+            top.update(trunk=-19.0, shin=-3.0, knee=0.0, head=-5.0)
         elif f == "too_shallow":
-            bottom.update(trunk=style.bottom["trunk"] * 0.55, knee=bottom["knee"] * 0.6)
+            bottom.update(trunk=style.bottom["trunk"] * 0.5, knee=bottom["knee"] * 0.8)
         elif f == PARTIAL:
             bottom.update(trunk=27.0, knee=bottom["knee"] * 0.3, arm_l=top.get("arm_l", 5), arm_r=top.get("arm_r", 5))
         elif f == "too_deep":
@@ -122,24 +122,43 @@ def _with_faults(style: Style, faults: tuple[str, ...]) -> tuple[dict, dict, Sty
     return bottom, top, st
 
 
-def add_rep(sc: Script, style: Style, faults: tuple[str, ...], index: int, rng: np.random.Generator) -> None:
-    """Append one rep (or a partial attempt) to the script, with its truth."""
+def floor_bottom(style: Style, faults: tuple[str, ...], rng: np.random.Generator) -> dict:
+    """Where a from-the-floor rep starts: its faults show in how the lifter sets up."""
+    bottom = _with_faults(style, faults)[0]
+    bottom["trunk"] += float(rng.uniform(-4, 4))
+    return bottom
+
+
+def lower_to(sc: Script, style: Style, bottom: dict, faults: tuple[str, ...], rng) -> None:
+    """Go down to `bottom` (the next rep's set-up); a forward bend tips the trunk first."""
+    jit = lambda s: s * float(rng.uniform(0.85, 1.15))  # noqa: E731
+    if "forward_bend" in faults:
+        sc.to(jit(style.down_s) * 0.5, trunk=bottom["trunk"] * 0.6)
+    sc.to(jit(style.down_s) * (0.5 if "forward_bend" in faults else 1.0), **bottom)
+
+
+def add_rep(sc: Script, style: Style, faults: tuple[str, ...], index: int, rng: np.random.Generator,
+            next_faults: tuple[str, ...] = ()) -> None:  # fmt: skip
+    """Append one rep (or a partial attempt) to the script, with its truth. A deadlift rep
+    (from the floor) lifts from where the lifter is, and lowers into the set-up of the next
+    rep (`next_faults`)."""
     bottom, top, st = _with_faults(style, faults)
     jit = lambda s: s * float(rng.uniform(0.85, 1.15))  # noqa: E731  tempo varies rep to rep
     trunk_b = bottom["trunk"] + float(rng.uniform(-4, 4))
     bottom["trunk"] = trunk_b
     legs_top = {k: top[k] for k in ("shin", "knee")}
     if style.from_floor:
-        # Already at the bottom: lift, lock out, lower to a dead stop.
         start = sc.t
-        sc.to(jit(st.up_s) * (0.45 if "hips_rise_first" in faults else 1.0),
-              **(dict(legs_top, trunk=trunk_b - 4) if "hips_rise_first" in faults else top))
-        if "hips_rise_first" in faults:
+        trunk_now = sc.last()["trunk"]
+        if "hips_rise_first" in faults:  # the legs straighten while the trunk stays down
+            sc.to(jit(st.up_s) * 0.45, **dict(legs_top, trunk=trunk_now - 4))
             sc.to(jit(st.up_s) * 0.6, **top)
+        else:
+            sc.to(jit(st.up_s), **top)
         sc.to(jit(st.top_s), **top)
-        if "forward_bend" in faults:
-            sc.to(jit(st.down_s) * 0.5, trunk=trunk_b * 0.6)
-        sc.to(jit(st.down_s) * (0.5 if "forward_bend" in faults else 1.0), **bottom)
+        if "over_extension" in faults:
+            sc.to(0.25, **style.top)
+        lower_to(sc, st, floor_bottom(style, next_faults, rng), next_faults, rng)
         end = sc.t
         sc.to(jit(st.hold_s))
         sc.reps.append(RepTruth(index, start, start, end, faults, PARTIAL not in faults))
@@ -159,8 +178,8 @@ def add_rep(sc: Script, style: Style, faults: tuple[str, ...], index: int, rng: 
         sc.to(jit(st.up_s), **top)
     end = sc.t
     sc.to(jit(st.top_s))
-    if "incomplete_lockout" in faults or "over_extension" in faults:
-        sc.to(0.25, **style.top)
+    if "over_extension" in faults:
+        sc.to(0.25, **style.top)  # (an incomplete lockout goes straight into the next rep)
     sc.reps.append(RepTruth(index, start, bottom_t, end, faults, PARTIAL not in faults))
 
 
