@@ -90,7 +90,8 @@ def head_flexion(hip: np.ndarray, shoulder: np.ndarray, head: np.ndarray, facing
 
 # --- the same angles from segment inclinations (any view) ------------------------------
 def hip_angle_from(trunk: float, thigh: float) -> float:
-    return 180.0 - trunk - thigh
+    a = 180.0 - trunk - thigh
+    return abs((a + 180.0) % 360.0 - 180.0)  # interior angle, 0..180 (past either end it folds)
 
 
 def knee_flexion_from(thigh: float, shin: float) -> float:
