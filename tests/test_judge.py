@@ -149,3 +149,19 @@ def test_garbage_in_does_not_crash_or_count():
     assert st.phase == Phase.WAITING and not st.person and len(j.reports) == 3
     j.reset()
     assert j.reports == [] and j.update(None, 0.0).reps == 0
+
+
+def test_a_high_camera_is_corrected_by_its_elevation():
+    """A camera at the top of a mirror looks down: foreshortening over-reads the back angle
+    unless the judge knows the elevation (about atan((height - 1.1 m) / distance))."""
+    from kiosk.synth import Camera
+
+    cam = Camera(yaw_deg=0, height_m=1.7, distance_m=3.0)
+    s = generate("hinge", reps=3, seed=2, camera=cam)
+    plain = Judge("hinge")
+    told = Judge("hinge", camera_elevation_deg=float(np.degrees(np.arctan(0.6 / 3.0))))
+    for p in s.poses:
+        plain.update(p, p.t)
+        told.update(p, p.t)
+    assert np.mean(bottom_errors(s, plain)) > 8.0  # the problem is real
+    assert np.abs(bottom_errors(s, told)).mean() <= 8.0

@@ -48,9 +48,14 @@ def depth_of(e: Estimate, standing_back: float) -> float:
 
 
 class Judge:
-    def __init__(self, exercise: str, rules: dict | Rules | None = None):
+    def __init__(self, exercise: str, rules: dict | Rules | None = None, *,
+                 camera_elevation_deg: float = 0.0):  # fmt: skip
+        """camera_elevation_deg: how far the camera looks down at the person's mid-trunk
+        (about atan((camera height - 1.2 m) / distance)); 0 for a camera at chest height.
+        Front views over-read the back angle by about that much without it."""
         self.rules = rules if isinstance(rules, Rules) else rules_for(exercise, rules)
         self.exercise = exercise
+        self.elevation = float(camera_elevation_deg)
         self.reset()
 
     def reset(self) -> None:
@@ -94,7 +99,7 @@ class Judge:
     def _process(self, f: Frame, t: float) -> JudgeState:
         self.view.add_facing(f, self._trunk_len())
         self.cal.add(f)
-        e = estimate(f, self.cal, yaw_range(self.view.yaw_deg), self.view.facing)
+        e = estimate(f, self.cal, yaw_range(self.view.yaw_deg), self.view.facing, self.elevation)
         if e is None:
             return self._state(t, Phase.CALIBRATING, person=True)
         self.hist.append(e)
@@ -179,7 +184,8 @@ class Judge:
         yaw = self.view.yaw_deg or 0.0
         self.std.signed = yaw > 20.0
         self.std.side_view = self.view.view == View.SIDE
-        ests = [estimate(fr, self.cal, yaw_range(yaw), self.view.facing) for fr in tall or frames]
+        ests = [estimate(fr, self.cal, yaw_range(yaw), self.view.facing, self.elevation)
+                for fr in tall or frames]  # fmt: skip
         for fr, e in zip(tall or frames, ests):
             if e is not None:
                 self._learn_standing(fr, e, calibrating=True)

@@ -33,22 +33,28 @@ _BACKWARD_FRONT = 0.5 * np.clip(-_GRID, 0, None) ** 2 + 1e-3 * (_GRID < 0)
 
 
 def incline(dx: float, dy_up: float, length0: float, sin_yaw: tuple[float, float], facing: float,
-            prior: float = SCALE_PRIOR) -> tuple[float, float]:  # fmt: skip
+            prior: float = SCALE_PRIOR, elevation_deg: float = 0.0) -> tuple[float, float]:  # fmt: skip
     """Inclination (deg, + toward facing) and fit residual of a segment seen as (dx, dy_up) px.
 
     sin_yaw is a range (lo, hi): the view is known only roughly (body proportions vary), so
     the fit may pick any yaw in it. Near the front this leaves the horizontal part unused and
-    only the foreshortening speaks; an ambiguous sign resolves to forward."""
+    only the foreshortening speaks; an ambiguous sign resolves to forward.
+    elevation_deg: how far the camera looks down at the person (a camera above the trunk
+    sees a segment tipping toward it shorten faster: cos(theta + e) instead of cos(theta))."""
     u, w = dx * facing / length0, dy_up / length0
     lo, hi = sin_yaw
     a = 0.5 * (lo + hi) * _SIN
+    # Vertical model: cos(theta) minus the toward-camera part seen through the elevation,
+    # relative to standing (the calibration saw the upright segment through it too).
+    tan_e = np.tan(np.radians(elevation_deg))
+    b = _COS - tan_e * np.sqrt(max(0.0, 1.0 - (0.5 * (lo + hi)) ** 2)) * _SIN
     for _ in range(2):  # alternate: scale k for the yaw, then the yaw for k
-        k = (u * a + w * _COS + prior) / (a * a + _COS * _COS + prior)
+        k = (u * a + w * b + prior) / (a * a + b * b + prior)
         safe = np.where(np.abs(k * _SIN) > 1e-6, k * _SIN, 1e-6)
         a = np.clip(u / safe, lo, hi) * _SIN
-    k = (u * a + w * _COS + prior) / (a * a + _COS * _COS + prior)
+    k = (u * a + w * b + prior) / (a * a + b * b + prior)
     back = _BACKWARD if lo >= OBLIQUE_SIN else _BACKWARD_FRONT
-    res = (u - k * a) ** 2 + (w - k * _COS) ** 2 + prior * (k - 1) ** 2 + back
+    res = (u - k * a) ** 2 + (w - k * b) ** 2 + prior * (k - 1) ** 2 + back
     i = int(np.argmin(res))
     return float(np.degrees(_GRID[i])), float(res[i])
 
@@ -144,12 +150,13 @@ class Estimate:
     hip_y: float = 0.0
 
 
-def estimate(f: Frame, cal: StandingLengths, sin_yaw: tuple[float, float], facing: float) -> Estimate | None:
+def estimate(f: Frame, cal: StandingLengths, sin_yaw: tuple[float, float], facing: float,
+             elevation_deg: float = 0.0) -> Estimate | None:  # fmt: skip
     segs = _segments(f)
     L = {n: cal.get(n) for n in StandingLengths.NAMES}
     if L["trunk"] is None or segs["trunk"] is None:
         return None
-    back, res = incline(*segs["trunk"], L["trunk"], sin_yaw, facing)
+    back, res = incline(*segs["trunk"], L["trunk"], sin_yaw, facing, elevation_deg=elevation_deg)
     conf = float(np.clip(f.score * 1.4, 0, 1) * np.exp(-res / 0.02) * (0.6 + 0.4 * sin_yaw[0]))
     e = Estimate(f.t, back, conf, hip_y=float(f.hip[1]),
                  trunk_ratio=float(np.hypot(*segs["trunk"])) / L["trunk"])
