@@ -11,7 +11,7 @@ up or parking the load).
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -40,11 +40,18 @@ class Cycle:
     full_lockout: bool = True
     deep_s: float = 0.0  # time spent past the counting depth
 
+    trace: list = field(default_factory=list)  # (t, depth) samples of this excursion
+
     @property
     def bottom_s(self) -> float:
-        if self.bottom_in_t is None or self.bottom_out_t is None:
-            return 0.0
-        return self.bottom_out_t - self.bottom_in_t
+        """Time spent near the deepest point (within a quarter of the depth, 10 deg at
+        least): ~0.3 s in a swing, ~1 s with a dead stop, several s to pick up a load."""
+        near = self.peak - max(10.0, 0.25 * self.peak)
+        total = 0.0
+        for (t0, d0), (t1, _) in zip(self.trace, self.trace[1:]):
+            if d0 >= near:
+                total += t1 - t0
+        return total
 
 
 class PhaseMachine:
@@ -79,8 +86,10 @@ class PhaseMachine:
         vel = 0.0 if self.prev is None else (d - self.prev[1]) / max(t - self.prev[0], 1e-3)
         self.prev = (t, d)
         c, ev = self.cycle, None
-        if c is not None and d >= self.r.count_min_deg and self.prev_t is not None:
-            c.deep_s += t - self.prev_t
+        if c is not None:
+            c.trace.append((t, d))
+            if d >= self.r.count_min_deg and self.prev_t is not None:
+                c.deep_s += t - self.prev_t
         self.prev_t = t
         if c is None:
             self.calm.append(abs(d))

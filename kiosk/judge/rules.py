@@ -69,7 +69,7 @@ EXERCISES: dict[str, Rules] = {
                                            deep_deg=100.0, min_down_s=0.2, squat_knee_deg=60.0,
                                            squat_ratio=0.4, squat_drop=0.45, locked_knee_deg=None,
                                            stiff_knee_deg=46.0, first_rep_from_floor=True,
-                                           max_bottom_s=2.8)),
+                                           max_bottom_s=4.5)),
         Rules(id="skier-swing", name="Skier swing",
               how_to="Swing the dumbbells back by your hips, snap the hips to bring them to chest height.",
               band_deg=(40.0, 85.0), **dict(_BASE, count_min_deg=25.0, shallow_deg=35.0,
