@@ -216,3 +216,18 @@ def test_the_phase_word_says_where_the_rep_is():
 
     assert [PHASE_WORDS[p] for p in (Phase.STANDING, Phase.DESCENDING, Phase.BOTTOM, Phase.ASCENDING)] \
         == ["Standing", "Going down", "Bottom", "Coming up"]
+
+
+def test_text_cache_is_bounded_by_pixel_memory_not_entry_count():
+    # A kiosk runs for weeks: every clock minute and angle it ever drew must not stay cached.
+    import pygame
+
+    from kiosk.screen.canvas import TextCache
+
+    pygame.font.init()
+    cache = TextCache(max_bytes=2 * 1024 * 1024)
+    for minute in range(1440):
+        cache.get(f"{minute // 60:02d}:{minute % 60:02d}", 120, (255, 255, 255), False)
+    assert 0 < cache.bytes <= 2 * 1024 * 1024
+    recent = cache.get("23:59", 120, (255, 255, 255), False)
+    assert cache.get("23:59", 120, (255, 255, 255), False) is recent  # still a hit

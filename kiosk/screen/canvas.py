@@ -45,8 +45,13 @@ def font(size: int, bold: bool = False) -> pygame.font.Font:
 
 
 class TextCache:
-    def __init__(self, capacity: int = 600) -> None:
-        self.capacity = capacity
+    """LRU of rendered text, bounded by pixel memory rather than entry count: one big rep
+    count costs as much as hundreds of small labels, and a count bound let a long-running
+    kiosk's memory creep up with every new clock minute and angle it ever drew."""
+
+    def __init__(self, max_bytes: int = 8 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._cache: OrderedDict[tuple, tuple[pygame.Surface, pygame.Rect]] = OrderedDict()
         self.hits = self.misses = 0
 
@@ -62,9 +67,15 @@ class TextCache:
         surf = font(size, bold).render(text, True, colour)
         hit = (surf, surf.get_bounding_rect())
         self._cache[key] = hit
-        if len(self._cache) > self.capacity:
-            self._cache.popitem(last=False)
+        self.bytes += _surface_bytes(surf)
+        while self.bytes > self.max_bytes and len(self._cache) > 1:
+            old, _ = self._cache.popitem(last=False)[1]
+            self.bytes -= _surface_bytes(old)
         return hit
+
+
+def _surface_bytes(surf: pygame.Surface) -> int:
+    return surf.get_pitch() * surf.get_height()
 
 
 _ANCHORS = ("topleft", "midtop", "topright", "midleft", "center", "midright",
