@@ -80,16 +80,19 @@ class Judge:
         self.t_prev: float | None = None
         self.live: list[str] = []
         self.live_phase = Phase.WAITING
+        self.t_in: float | None = None  # last time seen (judge's clock)
+        self.t_shift = 0.0  # added to input times after the input clock jumped back
 
     # ------------------------------------------------------------------------------------
     def update(self, pose: Pose | None, t: float) -> JudgeState:
+        t = self._monotonic(t)
         f = extract(pose, self.offsets)
         if f is None:
             return self._missing(t)
         f.t = float(t)
         f = self.smooth(f)
         if self.last_seen is not None and t - self.last_seen > LOST_S:
-            self.pm.reset()
+            self.pm.reset(after_loss=True)
             self.depth = None
         self.last_seen = t
         if not self.calibrated:
@@ -135,6 +138,15 @@ class Judge:
         return state
 
     # ------------------------------------------------------------------------------------
+    def _monotonic(self, t: float) -> float:
+        """The judge's own clock: the input's, but never going back (a camera clock that
+        jumps back would otherwise bend every duration); it carries on from where it was."""
+        t = float(t) if np.isfinite(t) else (self.t_in or 0.0)
+        if self.t_in is not None and t + self.t_shift < self.t_in:
+            self.t_shift = self.t_in - t + 1e-3
+        self.t_in = t + self.t_shift
+        return self.t_in
+
     def _trunk_len(self) -> float:
         return self.cal.get("trunk") or 1.0
 
@@ -146,7 +158,7 @@ class Judge:
                 self.reports = reports  # the set's reps stay; only the calibration goes
             return self._state(t, Phase.WAITING, person=False, message="Step into view")
         if t - self.last_seen > LOST_S:
-            self.pm.reset()
+            self.pm.reset(after_loss=True)
             self.depth = None
             return self._state(t, Phase.WAITING, person=False, message="Step into view")
         return self._state(t, self.pm.phase if self.calibrated else Phase.WAITING, person=False)
@@ -166,7 +178,10 @@ class Judge:
         hips = np.array([fr.hip for fr in recent])
         steady = float(np.max(np.std(hips, axis=0))) < 0.08 * length  # (keypoints jitter)
         still = upright and steady and t - recent[0].t >= STILL_S * 0.9 and len(recent) >= 4
-        fallback = t - self.still[0].t >= FALLBACK_S and len(self.still) >= 8
+        # The fallback needs the person in one place (exercising, not walking in).
+        xs = np.array([fr.hip[0] for fr in self.still])
+        in_place = float(np.ptp(xs)) < 0.6 * length
+        fallback = t - self.still[0].t >= FALLBACK_S and len(self.still) >= 8 and in_place
         if not (still or fallback):
             msg = "Stand tall, facing the mirror" if not upright else "Hold still"
             return self._state(t, Phase.CALIBRATING, person=True, message=msg)

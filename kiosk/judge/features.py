@@ -63,8 +63,11 @@ def extract(pose: Pose | None, offsets: dict | None = None) -> Frame | None:
     if pose is None:
         return None
     kp = np.asarray(pose.keypoints, float)
-    if kp.shape != (17, 3) or not np.isfinite(kp).all():
+    if kp.shape != (17, 3):
         return None
+    bad = ~np.isfinite(kp).all(axis=1)
+    if bad.any():  # a broken keypoint is a missing one, not a broken pose
+        kp = np.where(bad[:, None], 0.0, kp)
     hip, hs = _pair(kp, K.L_HIP, K.R_HIP, offsets)
     sh, ss = _pair(kp, K.L_SHOULDER, K.R_SHOULDER, offsets)
     if hip is None or sh is None or np.linalg.norm(sh - hip) < 4:

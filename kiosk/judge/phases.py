@@ -39,6 +39,7 @@ class Cycle:
     top_min_t: float = 0.0
     full_lockout: bool = True
     deep_s: float = 0.0  # time spent past the counting depth
+    unseen: bool = False  # began while the person was out of sight
 
     trace: list = field(default_factory=list)  # (t, depth) samples of this excursion
 
@@ -64,6 +65,7 @@ class PhaseMachine:
         self.leave_t: float | None = None  # last time the person was clearly standing
         self.prev: tuple[float, float] | None = None
         self.prev_t: float | None = None
+        self.unseen_start = False
         self.stand_t: float | None = None
         self.reps = 0
 
@@ -75,10 +77,13 @@ class PhaseMachine:
             noise = float(np.percentile(self.calm, 90))
             self.start_deg = min(max(self.r.stand_max_deg + 3.0, noise + 5.0), self.r.count_min_deg - 4.0)
 
-    def reset(self) -> None:
-        calm = self.calm
+    def reset(self, after_loss: bool = False) -> None:
+        """Start over; `after_loss`: the person was out of sight, so if they come back
+        already bent over, that excursion's start was not seen and it cannot count."""
+        calm, reps = self.calm, self.reps
         self.__init__(self.r)
-        self.calm = calm  # the view's noise floor outlives a lost rep
+        self.calm, self.reps = calm, reps  # the view's noise floor outlives a lost rep
+        self.unseen_start = after_loss
 
     def update(self, t: float, d: float) -> tuple[str, Cycle] | None:
         """Feed one depth sample; returns ("rep" | "partial" | "discard", cycle) when an
@@ -98,8 +103,9 @@ class PhaseMachine:
             if d <= self.r.stand_max_deg * 0.5 or self.leave_t is None:
                 self.leave_t = t
             if d > self.start_deg:
-                self.cycle = Cycle(start_t=self.leave_t, peak=d, peak_t=t)
+                self.cycle = Cycle(start_t=self.leave_t, peak=d, peak_t=t, unseen=self.unseen_start)
                 self.phase = Phase.DESCENDING
+            self.unseen_start = False
             return None
         band = max(5.0, 0.12 * c.peak)
         if self.phase in (Phase.DESCENDING, Phase.BOTTOM):
@@ -151,8 +157,8 @@ class PhaseMachine:
         self.cycle, self.stand_t = None, None
         self.phase = Phase.STANDING
         self.leave_t = c.end_t
-        if c.end_t - c.start_t < self.r.min_rep_s:
-            return "discard", c  # a twitch
+        if c.end_t - c.start_t < self.r.min_rep_s or c.unseen:
+            return "discard", c  # a twitch, or half a movement seen after losing the person
         if c.peak >= self.r.count_min_deg and c.deep_s < DEEP_S:
             return "discard", c  # a spike past the counting depth, not a movement
         if c.peak < self.r.count_min_deg:

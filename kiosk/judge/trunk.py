@@ -72,10 +72,12 @@ class StandingLengths:
 
     Standing is when each segment looks longest (upright, not foreshortened). Every frame is
     kept for WINDOW_S; a segment's length is the median of its samples within 8 % of its
-    95th percentile. Keypoint drift lasts about half a second, so a length learned from one
+    80th percentile. Keypoint drift lasts about half a second, so a length learned from one
     still moment can be several percent off (>10 deg near upright); pooling all the standing
     moments of the last seconds averages that out, and lets the calibration recover when the
-    set starts bent over (a swing already going) or the person steps closer."""
+    set starts bent over (a swing already going) or the person steps closer. The reference is
+    the 80th percentile, and lengths far above it are ignored: a keypoint that jumps for a
+    few frames must not redefine standing."""
 
     NAMES = ("trunk", "thigh", "shin", "neck")
     WINDOW_S = 12.0
@@ -108,11 +110,13 @@ class StandingLengths:
             if len(col) < 3:
                 self.cache[n] = None
                 continue
-            top = col[col >= self.KEEP * np.percentile(col, 95)]
-            self.cache[n] = float(np.median(top))
+            ref = np.percentile(col, 80)  # robust to glitches (up to a fifth of the frames)
+            keep = (col >= self.KEEP * ref) & (col <= ref / self.KEEP)
+            self.cache[n] = float(np.median(col[keep])) if keep.any() and ref > 1.0 else None
             if n == "trunk":
-                tall = np.isfinite(arr[:, 0]) & (arr[:, 0] >= self.KEEP * np.percentile(col, 95))
-                self.hip_y = float(np.median(hips[tall]))
+                t = arr[:, 0]
+                tall = np.isfinite(t) & np.isfinite(hips) & (t >= self.KEEP * ref) & (t <= ref / self.KEEP)
+                self.hip_y = float(np.median(hips[tall])) if tall.any() else None
 
     def get(self, name: str) -> float | None:
         return self.cache.get(name)
