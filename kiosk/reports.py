@@ -44,7 +44,8 @@ class RepReport:
         d = asdict(self)
         for k, v in d.items():
             if isinstance(v, float):
-                d[k] = round(v, 3 if k.endswith("_s") else 1)
+                # Times and the hip shift (a fraction of leg length) need more than 0.1.
+                d[k] = round(v, 3 if k.endswith("_s") or k == "hip_shift" else 1)
         return d
 
 
