@@ -283,6 +283,14 @@ def open_source_factory(cfg, source: str):
     return opener, True
 
 
+def judge_factory(cfg, judge_cls) -> Callable[[str], object]:
+    """A new judge per set, with this kiosk's thresholds and camera placement."""
+    from kiosk.config import camera_elevation_deg
+
+    elevation = camera_elevation_deg(cfg.camera)
+    return lambda ex: judge_cls(ex, rules=cfg.rules_overrides(ex), camera_elevation_deg=elevation)
+
+
 def build(cfg, mode: str, source: str | None = None, history=None, notifier=None, presence=None,
           buttons=None) -> App:  # fmt: skip
     """The real kiosk: camera -> MoveNet -> judge -> coach -> screens, from the config."""
@@ -310,6 +318,6 @@ def build(cfg, mode: str, source: str | None = None, history=None, notifier=None
     info = exercise_infos(dict(cfg.exercises))
     sound = Sound(cfg.audio.volume, cfg.audio.mute, cfg.audio.speech) if mode != "headless" else None
     return App(display=display, worker=worker, info=info, sound=sound,
-               judge_factory=lambda ex: Judge(ex, rules=cfg.rules_overrides(ex)),
+               judge_factory=judge_factory(cfg, Judge),
                ghost=cfg.display.ghost, one_button=cfg.buttons.mode == "one",
                history=history, notifier=notifier, presence=presence, errors=errors)  # fmt: skip

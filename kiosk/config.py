@@ -11,6 +11,7 @@ validation, and the test that config.example.toml documents every one of them.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -60,6 +61,19 @@ class Camera:
     sensor_mode: str = _spec(
         "auto", pattern=r"auto|\d{3,4}x\d{3,4}", what='"auto" or a sensor size like "2304x1296"'
     )
+    # Where the camera sits (metres): one mounted high looks down, and a front view then
+    # over-reads the back angle; the judge corrects it from these (camera_elevation_deg).
+    height_m: float = _spec(1.1, lo=0.3, hi=2.5)  # lens above the floor; 1.1 = chest height
+    distance_m: float = _spec(2.5, lo=1.0, hi=6.0)  # from the person to the camera
+
+
+CHEST_HEIGHT_M = 1.1  # a camera here looks straight at the trunk: no correction
+
+
+def camera_elevation_deg(cam: Camera) -> float:
+    """How far the camera looks down at the person's trunk, for Judge(camera_elevation_deg=).
+    Negative for a camera below chest height (it looks up)."""
+    return math.degrees(math.atan2(cam.height_m - CHEST_HEIGHT_M, cam.distance_m))
 
 
 @dataclass(frozen=True)

@@ -39,12 +39,15 @@ def test_values_are_read_and_typed():
     cfg = config.parse(
         '[buttons]\nmode = "one"\nnext_pin = 5\nlong_press_s = 2\n'
         '[camera]\nsource = "/videos/clip.mp4"\nrotation = 90\nsensor_mode = "2304x1296"\n'
+        "height_m = 2\ndistance_m = 3.5\n"
         '[display]\norientation = "portrait"\n[presence]\ncec = true\n'
     )
     assert cfg.buttons.mode == "one" and cfg.buttons.next_pin == 5
     assert cfg.buttons.long_press_s == 2.0 and isinstance(cfg.buttons.long_press_s, float)
     assert cfg.camera.source == "/videos/clip.mp4" and cfg.camera.rotation == 90
     assert cfg.display.orientation == "portrait" and cfg.presence.cec
+    assert cfg.camera.height_m == 2.0 and isinstance(cfg.camera.height_m, float)
+    assert cfg.camera.distance_m == 3.5
     with pytest.raises(Exception):
         cfg.buttons.mode = "three"  # frozen
 
@@ -67,6 +70,10 @@ def test_values_are_read_and_typed():
         ("[buttons]\nvery_long_press_s = 1.0", r"very_long_press_s = 1.0 must be longer"),
         ("[audio]\nvolume = 1.5", r"\[audio\] volume = 1.5 .*from 0.0 to 1.0"),
         ("[presence]\ntimeout_s = -1", r"\[presence\] timeout_s = -1 .*from 5.0"),
+        ("[camera]\nheight_m = 3.0", r"\[camera\] height_m = 3.0 .*number from 0.3 to 2.5"),
+        ('[camera]\nheight_m = "1.7"', r'\[camera\] height_m = "1.7" .*number'),
+        ("[camera]\ndistance_m = 0.5", r"\[camera\] distance_m = 0.5 .*number from 1.0 to 6.0"),
+        ("[camera]\ndistance_m = true", r"\[camera\] distance_m = true .*number"),
         ('[display]\norientation = "sideways"', r'orientation = "sideways" .*"portrait"'),
         ("[screen]\nx = 1", r"unknown section \[screen\]"),
         ("camera = 3", r"\[camera\] must be a table"),
