@@ -27,7 +27,7 @@ import pygame
 from kiosk.coach import Coach, Cue
 from kiosk.flow import Action, Effect, Flow, Screen
 from kiosk.framing import someone_else
-from kiosk.reports import JudgeState
+from kiosk.reports import JudgeState, View
 from kiosk.screen import Canvas, ViewModel, render
 from kiosk.screen.model import ExerciseInfo, SetRecord
 from kiosk.screen.widgets import FollowCrop
@@ -74,6 +74,7 @@ class App:
         self.crop = FollowCrop()  # keeps the ghost / picture-in-picture framed on the person
         self.set_id: int | None = None
         self.idle_since = clock()
+        self.last_view = View.UNKNOWN  # this session's camera view, for the next Get set
         self.running = True
         self.frames = 0
         self.frame_times: list[float] = []
@@ -150,6 +151,9 @@ class App:
                 if self.history is not None:
                     self.set_id = self.history.start_set(e.exercise)
             elif e.kind == "end_set":
+                st = self.flow.state
+                if st is not None and st.view is not View.UNKNOWN:
+                    self.last_view = st.view
                 if self.history is not None and self.set_id is not None:
                     self.history.end_set(self.set_id)
                     self.set_id = None
@@ -160,6 +164,7 @@ class App:
             elif e.kind == "screen":
                 if e.screen is Screen.IDLE:
                     self.idle_since = t
+                    self.last_view = View.UNKNOWN  # the next person stands elsewhere
                     if self.history is not None:
                         self.history.end_session()  # the next set starts a new session
                 if e.screen is Screen.COACHING:
@@ -199,6 +204,7 @@ class App:
             pip_label="demo athlete (no camera)" if self.pip else "",
             crop=self.crop.update(self.latest_pose) if (self.pip or self.ghost) else None,
             someone_else=others,
+            last_view=self.last_view,
         )  # fmt: skip
 
     def frame(self) -> None:

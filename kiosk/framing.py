@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from kiosk.keypoints import L_ANKLE, L_HIP, L_SHOULDER, NOSE, R_ANKLE, R_HIP, R_SHOULDER, Pose
+from kiosk.reports import View
 
 SEEN = 0.3  # keypoint score above which a point counts as seen
 EDGE = 0.02  # within this fraction of the frame's edge: touching it
@@ -45,6 +46,14 @@ def framing_advice(pose: Pose | None) -> str | None:
 
 
 SOMEONE_ELSE = "Someone else is in view: ask them to step out"
+TURN = "Turn 30-45\u00b0 to the mirror so it can see your hips move back"
+TURN_SHORT = "Turn 30-45\u00b0 so the mirror sees your hips"
+
+
+def view_advice(view: View) -> str | None:
+    """Straight on, the hips moving back are invisible in 2D keypoints, so the judge cannot
+    check forward bend, locked knees or over-extension: ask for a turn (30-45 degrees works)."""
+    return TURN if view is View.FRONT else None
 
 
 def someone_else(seen, now: float, window_s: float = 3.0, times: int = 1) -> bool:

@@ -30,3 +30,35 @@ def test_the_kiosk_judge_gets_the_camera_elevation(tmp_path, monkeypatch):
     assert judge.elevation == pytest.approx(13.5, abs=0.05)
     assert tuple(judge.rules.band_deg) == (30.0, 80.0)  # the thresholds still come through
     assert build(C.parse(""), "headless").judge_factory("hinge").elevation == 0.0
+
+
+def test_a_set_judged_from_the_front_asks_for_a_turn_at_the_next_get_set():
+    # The judge learns the view as it calibrates, which ends Get set: so the app carries the
+    # last set's view to the next Get set of the session, and forgets it when the session ends.
+    from kiosk.app import App
+    from kiosk.flow import Action, Screen
+    from kiosk.reports import JudgeState, Phase, RepReport, View
+    from kiosk.screen.display import Display
+    from kiosk.screen.exercises import exercise_infos
+
+    now = [0.0]
+    app = App(display=Display("headless", "landscape", size=(640, 360)), worker=None,
+              info=exercise_infos(), judge_factory=lambda ex: None, clock=lambda: now[0],
+              fps=15, threaded=False)  # fmt: skip
+    app.apply(app.flow.act(Action.NEXT, 0.0), 0.0)  # idle -> choose
+    app.apply(app.flow.act(Action.SELECT, 0.1), 0.1)  # -> get set
+    assert app.flow.screen is Screen.GET_SET and app.view_model(0.2).last_view is View.UNKNOWN
+    app.apply(app.flow.on_judge(JudgeState(1.0, Phase.STANDING, View.FRONT, True, 2.0, 0.9), 1.0), 1.0)
+    assert app.flow.screen is Screen.COACHING
+    app.apply(app.flow.act(Action.SELECT, 5.0), 5.0)  # stop the set (no reps: back to idle)
+    assert app.view_model(5.1).last_view is View.UNKNOWN  # session over: the next person differs
+    app.apply(app.flow.act(Action.NEXT, 6.0), 6.0)
+    app.apply(app.flow.act(Action.SELECT, 6.1), 6.1)
+    app.apply(app.flow.on_judge(JudgeState(7.0, Phase.STANDING, View.FRONT, True, 2.0, 0.9), 7.0), 7.0)
+    rep = RepReport(1, 7.5, 8.5, 60.0, 110.0, 20.0, 0.2, 0.5, 0.5, [], 90)
+    app.flow.reports.append(rep)  # a rep was done: the set ends on its summary
+    app.apply(app.flow.act(Action.SELECT, 9.0), 9.0)
+    assert app.flow.screen is Screen.SUMMARY
+    app.apply(app.flow.act(Action.SELECT, 9.5), 9.5)  # another set
+    app.apply(app.flow.act(Action.SELECT, 9.6), 9.6)
+    assert app.flow.screen is Screen.GET_SET and app.view_model(9.7).last_view is View.FRONT

@@ -94,6 +94,10 @@ CASES = {
         "hinge-mirror models fetch lightning_int8"]),
     "get_set-feet-cut-off": lambda: model_for(Screen.GET_SET, view_pose=cut_off_pose()),
     "get_set-someone-else": lambda: model_for(Screen.GET_SET, someone_else=True),
+    "get_set-front-view": lambda: model_for(Screen.GET_SET, last_view=View.FRONT, state=JudgeState(
+        1000.0, Phase.CALIBRATING, View.UNKNOWN, True, 3.0, 0.9, message="Hold still")),
+    "coaching-front-view": lambda: model_for(Screen.COACHING, state=JudgeState(
+        1000.0, Phase.DESCENDING, View.FRONT, True, 57.0, 0.9, reps=5)),
     "coaching-someone-else": lambda: model_for(Screen.COACHING, someone_else=True,
                                                pip=standing_pose(0, 0.9), pip_label="demo athlete"),
     **{f"choose-{i}": (lambda i=i: model_for(Screen.CHOOSE, choice=i)) for i in range(5)},
@@ -231,3 +235,36 @@ def test_text_cache_is_bounded_by_pixel_memory_not_entry_count():
     assert 0 < cache.bytes <= 2 * 1024 * 1024
     recent = cache.get("23:59", 120, (255, 255, 255), False)
     assert cache.get("23:59", 120, (255, 255, 255), False) is recent  # still a hit
+
+
+def test_view_advice_asks_for_a_turn_only_from_the_front():
+    from kiosk.framing import TURN, view_advice
+
+    assert view_advice(View.FRONT) == TURN and "30-45" in TURN and "hips" in TURN
+    assert [view_advice(v) for v in (View.SIDE, View.OBLIQUE, View.UNKNOWN)] == [None] * 3
+
+
+@pytest.mark.parametrize("orient", SIZES)
+def test_a_front_view_asks_for_a_turn_below_the_framing_problems(orient):
+    from kiosk.framing import SOMEONE_ELSE, TURN, TURN_SHORT
+
+    def said(screen, **kw) -> str:
+        pygame.init()
+        cv = Canvas(pygame.Surface(SIZES[orient]))
+        render(cv, model_for(screen, **kw))
+        check_canvas(cv)  # no clipping or overlap with the turn text in place
+        return " ".join(text for text, _ in cv.texts)  # wrapped lines, joined again
+
+    calibrating = JudgeState(1000.0, Phase.CALIBRATING, View.UNKNOWN, True, 3.0, 0.9, message="Hold still")
+    assert TURN in said(Screen.GET_SET, last_view=View.FRONT, state=calibrating)
+    assert TURN not in said(Screen.GET_SET, last_view=View.OBLIQUE, state=calibrating)
+    assert TURN not in said(Screen.GET_SET, state=calibrating)
+    # Framing problems and a second person come first.
+    cut = said(Screen.GET_SET, last_view=View.FRONT, state=calibrating, view_pose=cut_off_pose())
+    assert TURN not in cut and "Feet cut off" in cut
+    other = said(Screen.GET_SET, last_view=View.FRONT, state=calibrating, someone_else=True)
+    assert TURN not in other and SOMEONE_ELSE in other
+    # While coaching: a quiet line, from the judge's view of this set.
+    front = JudgeState(1000.0, Phase.DESCENDING, View.FRONT, True, 57.0, 0.9, reps=5)
+    assert TURN_SHORT in said(Screen.COACHING, state=front)
+    assert TURN_SHORT not in said(Screen.COACHING)  # the default state is a side view

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from kiosk.coach import Cue
 from kiosk.flow import Flow
 from kiosk.keypoints import Pose
+from kiosk.reports import View
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class ViewModel:
     keyboard: bool = False  # no GPIO buttons: hints name the keys (Space, Enter, Esc)
     view_pose: Pose | None = None  # the latest pose, for the get-set "what the camera sees"
     someone_else: bool = False  # the camera sees a second person (get set says so)
+    # The camera view the judge found this session (Get set only knows it from an earlier set:
+    # the judge learns the view as it calibrates, which ends Get set).
+    last_view: View = View.UNKNOWN
 
     def exercise_info(self, exercise: str) -> ExerciseInfo:
         return self.info.get(exercise) or ExerciseInfo(exercise, exercise, "", (45.0, 80.0))

@@ -13,7 +13,7 @@ import pygame
 from kiosk.coach import top_fault
 from kiosk.faults import FAULTS
 from kiosk.flow import SUMMARY_TIMEOUT_S
-from kiosk.framing import SOMEONE_ELSE, framing_advice
+from kiosk.framing import SOMEONE_ELSE, TURN_SHORT, framing_advice, view_advice
 from kiosk.reports import Phase, View
 from kiosk.screen.canvas import Canvas
 from kiosk.screen.model import ViewModel
@@ -48,17 +48,22 @@ def get_set(cv: Canvas, m: ViewModel) -> None:
         big = advice or "Step back until your whole body is in view"
     else:
         big = advice or st.message or "Stand tall and still"
+    view = st.view if st is not None and st.view is not View.UNKNOWN else m.last_view
+    turn = view_advice(view)
     if m.someone_else and m.view_pose is not None:
         big = SOMEONE_ELSE  # the tracked person may not be the one about to lift
+    elif turn and advice is None and st is not None and st.person:
+        big = turn  # framing first: a cut-off body gives no view worth turning for
+    else:
+        turn = None
     text_w = L.w - 2 * L.margin if L.portrait else L.s(1000)
     b = cv.paragraph(big, L.s(84), WHITE, text_w, (L.margin, r.bottom + L.s(40)), bold=True, max_lines=3)
     y = b.bottom + L.s(50)
     size = L.s(48)
     step = cv.line_height(size) + L.s(14)
-    view = st.view if st is not None else View.UNKNOWN
     items = [
         (st is not None and st.person and advice is None, "Whole body in view"),
-        (view is not View.UNKNOWN,
+        (view not in (View.UNKNOWN, View.FRONT),
          f"Camera sees you from the {VIEW_WORDS[view]}" if view is not View.UNKNOWN else "Finding the camera view"),
     ]
     for ok, label in items:
@@ -77,7 +82,8 @@ def get_set(cv: Canvas, m: ViewModel) -> None:
     progress(cv, pygame.Rect(L.margin + L.s(80), y, L.s(560), L.s(44)), frac)
     y += L.s(100)
     fix_size = L.s(38)
-    for i, (head, fix) in enumerate(FIXES if not m.errors else ()):  # an error says it better
+    # An error says it better; the turn means the framing is fine (and needs their room).
+    for i, (head, fix) in enumerate(FIXES if not (m.errors or turn) else ()):
         now = i == len(FIXES) - 1 and m.someone_else  # the fix that applies right now
         h = cv.text(head, fix_size, AMBER if now else GREY, "topleft", (L.margin, y), bold=True)
         cv.text(fix, fix_size, WHITE if now else DIM, "topleft", (h.right + L.s(14), y))
@@ -125,6 +131,8 @@ def coaching(cv: Canvas, m: ViewModel) -> None:
     rep_ticks(cv, flow.reports, ticks)
     if m.someone_else:  # quiet: the set goes on, the track stays on the lifter
         cv.text("Someone else is in view", L.s(40), GREY, "topleft", (L.margin, ticks.bottom + L.s(16)))
+    elif st is not None and st.person and view_advice(st.view):  # quiet too: hip faults unjudged
+        cv.text(TURN_SHORT, L.s(40), GREY, "topleft", (L.margin, ticks.bottom + L.s(16)))
     if st is not None and not st.person:
         text, colour = (st.message or "Step back into view"), AMBER
     elif m.cue is not None:
