@@ -53,9 +53,10 @@ class Analysis:
 
 
 def judge_poses(exercise: str, poses: Iterable[TimedPose], rules: dict | None = None,
-                on_state: Callable[[float, Pose | None, JudgeState], None] | None = None) -> Analysis:  # fmt: skip
+                on_state: Callable[[float, Pose | None, JudgeState], None] | None = None,
+                camera_elevation_deg: float = 0.0) -> Analysis:  # fmt: skip
     """Run the judge over (t, pose) pairs. `on_state` sees every frame's state (overlays)."""
-    judge = Judge(exercise, rules)
+    judge = Judge(exercise, rules, camera_elevation_deg=camera_elevation_deg)
     n, first, last, partials, view = 0, None, None, 0, "unknown"
 
     def result() -> Analysis:
@@ -93,7 +94,8 @@ def video_poses(video: str | Path, estimator, frames_out: list | None = None) ->
 
 def analyze_video(video: str | Path, exercise: str, estimator, rules: dict | None = None,
                   overlay: str | Path | None = None,
-                  on_pose: Callable[[float, Pose | None], None] | None = None) -> Analysis:  # fmt: skip
+                  on_pose: Callable[[float, Pose | None], None] | None = None,
+                  camera_elevation_deg: float = 0.0) -> Analysis:  # fmt: skip
     """Pose core + judge over a video; an annotated copy goes to `overlay` if given."""
     current: list = []
     writer = None
@@ -115,7 +117,7 @@ def analyze_video(video: str | Path, exercise: str, estimator, rules: dict | Non
         writer.write(current[0], pose, state)
 
     try:
-        return judge_poses(exercise, poses(), rules, draw if writer else None)
+        return judge_poses(exercise, poses(), rules, draw if writer else None, camera_elevation_deg)
     finally:
         if writer is not None:
             writer.close()

@@ -62,3 +62,37 @@ def test_a_set_judged_from_the_front_asks_for_a_turn_at_the_next_get_set():
     app.apply(app.flow.act(Action.SELECT, 9.5), 9.5)  # another set
     app.apply(app.flow.act(Action.SELECT, 9.6), 9.6)
     assert app.flow.screen is Screen.GET_SET and app.view_model(9.7).last_view is View.FRONT
+
+
+def test_analyze_takes_the_camera_placement(tmp_path):
+    """`analyze --camera-height/--camera-distance` corrects a high front camera like the kiosk;
+    an out-of-range height is refused by name (exit 2)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    from kiosk.synth import Camera, generate
+
+    s = generate("hinge", reps=3, seed=2, camera=Camera(yaw_deg=0, height_m=1.7, distance_m=3.0))
+    kp = tmp_path / "kp.jsonl"
+    kp.write_text("".join(json.dumps(p.to_json()) + "\n" for p in s.poses))
+    ts = np.array([p.t for p in s.poses])
+    truth = float(np.mean([s.back_angle[np.argmin(abs(ts - r.bottom_s))] for r in s.counted]))
+
+    def backs(*extra):
+        r = subprocess.run([sys.executable, "-m", "kiosk", "analyze", "--exercise", "hinge", "--json",
+                            "--keypoints-in", str(kp), *extra], capture_output=True, text=True,
+                           env=dict(os.environ, SDL_VIDEODRIVER="dummy"))  # fmt: skip
+        assert r.returncode == 0, r.stderr
+        return [rep["back_angle_deg"] for rep in json.loads(r.stdout)["rep_list"]]
+
+    plain, told = backs(), backs("--camera-height", "1.7", "--camera-distance", "3.0")
+    assert len(plain) == len(told) == 3
+    assert np.mean(plain) - np.mean(told) > 5.0  # the over-reading comes off
+    assert abs(np.mean(told) - truth) < abs(np.mean(plain) - truth)
+    r = subprocess.run([sys.executable, "-m", "kiosk", "analyze", "--exercise", "hinge",
+                        "--keypoints-in", str(kp), "--camera-height", "3"], capture_output=True, text=True)  # fmt: skip
+    assert r.returncode == 2 and "height_m = 3.0" in r.stderr and "0.3 to 2.5" in r.stderr

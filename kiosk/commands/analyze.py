@@ -32,6 +32,10 @@ def add_parser(subparsers, name):
                    help="write per-frame timestamped keypoints (JSON lines)")
     p.add_argument("--keypoints-in", metavar="FILE.jsonl",
                    help="with --exercise: judge cached keypoints instead of running the model")
+    p.add_argument("--camera-height", type=float, metavar="M",
+                   help="camera lens height above the floor in metres (default 1.1: no correction)")
+    p.add_argument("--camera-distance", type=float, metavar="M",
+                   help="distance from the person to the camera in metres (default 2.5)")
     p.add_argument("--model", help="MoveNet .tflite file (default: look it up)")
     p.add_argument("--threads", type=int, default=1, help="interpreter threads (default 1)")
     p.set_defaults(func=run)
@@ -74,14 +78,25 @@ def run(args) -> int:
     return run_judge(args)
 
 
+def camera_elevation(args) -> float:
+    """--camera-height/--camera-distance, checked like [camera] height_m/distance_m."""
+    from kiosk import config
+
+    toml = "[camera]\n" + "".join(f"{k} = {v!r}\n" for k, v in (
+        ("height_m", args.camera_height), ("distance_m", args.camera_distance)) if v is not None)  # fmt: skip
+    return config.camera_elevation_deg(config.parse(toml, origin="--camera-height/--camera-distance").camera)
+
+
 def run_judge(args) -> int:
     from kiosk import analysis
     from kiosk.errors import SourceError, UserError
 
+    elevation = camera_elevation(args)
     if args.keypoints_in:
         if args.overlay:
             raise UserError("--overlay needs the video, not --keypoints-in")
-        result = analysis.judge_poses(args.exercise, analysis.read_keypoints(args.keypoints_in))
+        result = analysis.judge_poses(args.exercise, analysis.read_keypoints(args.keypoints_in),
+                                      camera_elevation_deg=elevation)  # fmt: skip
         return _print(result, args)
     if not args.video:
         raise UserError("analyze needs a VIDEO file (or --keypoints-in FILE.jsonl)")
@@ -94,7 +109,8 @@ def run_judge(args) -> int:
             out.write(json.dumps(frame_record(t, pose, size)) + "\n")
 
     try:
-        result = analysis.analyze_video(args.video, args.exercise, est, overlay=args.overlay, on_pose=keep)
+        result = analysis.analyze_video(args.video, args.exercise, est, overlay=args.overlay, on_pose=keep,
+                                        camera_elevation_deg=elevation)  # fmt: skip
     except SourceError as exc:
         if getattr(exc, "analysis", None) is not None:
             _print(exc.analysis, args)  # the reps of the good frames are not lost
