@@ -38,6 +38,13 @@ BUFFER_S = 3.0
 SMOOTH_S = 0.08  # time constant of the depth filter (after a median of 3, against spikes)
 HISTORY_S = 15.0
 HIP_DROP_DEG = 75.0  # depth credited per leg length the hips sink (a squat-pattern rep)
+# A trunk fit this inconsistent (e.g. a left/right swap while one shoulder is unseen: the
+# filled-in side lands half a body width off) reads a bent back as upright; the median of 3
+# cannot reject two such frames in a row, and the dip would split the rep. Such samples are
+# left out of the depth signal and the rep's measurements; a run of them lasting longer than
+# BAD_FIT_HOLD_S is taken as it is (the view itself changed, not a glitch).
+BAD_FIT_CONF = 0.03
+BAD_FIT_HOLD_S = 0.3
 
 
 def depth_of(e: Estimate, standing_back: float) -> float:
@@ -78,6 +85,7 @@ class Judge:
         self.last_seen: float | None = None
         self.depth: float | None = None
         self.t_prev: float | None = None
+        self.bad_since: float | None = None  # start of a run of inconsistent trunk fits
         self.live: list[str] = []
         self.live_phase = Phase.WAITING
         self.t_in: float | None = None  # last time seen (judge's clock)
@@ -105,11 +113,17 @@ class Judge:
         e = estimate(f, self.cal, yaw_range(self.view.yaw_deg), self.view.facing, self.elevation)
         if e is None:
             return self._state(t, Phase.CALIBRATING, person=True)
-        self.hist.append(e)
+        e.depth = depth_of(e, self.std.back)
+        if e.confidence >= BAD_FIT_CONF or self.depth is None:
+            self.bad_since = None
+        elif self.bad_since is None:
+            self.bad_since = t
+        trusted = self.bad_since is None or t - self.bad_since > BAD_FIT_HOLD_S
+        if trusted:
+            self.raw.append(e.depth)
+            self.hist.append(e)
         while self.hist and self.hist[0].t < t - HISTORY_S:
             self.hist.popleft()
-        e.depth = depth_of(e, self.std.back)
-        self.raw.append(e.depth)
         raw = float(np.median(self.raw))
         if self.depth is None or self.t_prev is None:
             self.depth = raw
@@ -118,7 +132,7 @@ class Judge:
             self.depth += a * (raw - self.depth)
         self.t_prev = t
         ev = self.pm.update(t, self.depth)
-        if self.pm.cycle is None and self.depth < 0.5 * self.rules.stand_max_deg:
+        if trusted and self.pm.cycle is None and self.depth < 0.5 * self.rules.stand_max_deg:
             self._learn_standing(f, e)
         state = self._state(t, self.pm.phase, person=True, back=e.back, conf=e.confidence)
         if ev is not None:
