@@ -23,6 +23,14 @@ def _dir(env: str, fallback: Path) -> Path:
     return Path(os.environ.get(env) or fallback)
 
 
+# CI explores the same examples every run (a red CI must mean a regression, not a lucky
+# draw); local runs keep exploring new random examples, which is how the fuzz tests find bugs.
+if REQUIRE or os.environ.get("CI"):
+    from hypothesis import settings as _hyp_settings
+
+    _hyp_settings.register_profile("ci", derandomize=True, print_blob=True)
+    _hyp_settings.load_profile("ci")
+
 MODEL_DIR = _dir("HINGE_MIRROR_MODEL_DIR", SHARED / "models")
 FOOTAGE_DIR = _dir("HINGE_MIRROR_FOOTAGE_DIR", SHARED / "footage")
 MODEL_PATH = MODEL_DIR / "movenet_singlepose_lightning_int8_v4.tflite"
