@@ -15,6 +15,8 @@ from kiosk import keypoints as K
 from kiosk.keypoints import Pose
 
 MIN_SCORE = 0.15  # below this a keypoint is treated as missing
+# Shoulder width over hip width, MoveNet keypoints, average adult (see kiosk.judge.view).
+SHOULDER_PER_HIP = 0.74 / 0.43
 
 
 @dataclass
@@ -70,6 +72,7 @@ def extract(pose: Pose | None, offsets: dict | None = None) -> Frame | None:
         kp = np.where(bad[:, None], 0.0, kp)
     hip, hs = _pair(kp, K.L_HIP, K.R_HIP, offsets)
     sh, ss = _pair(kp, K.L_SHOULDER, K.R_SHOULDER, offsets)
+    hip, sh = _same_side_trunk(kp, hip, sh, offsets)
     if hip is None or sh is None or np.linalg.norm(sh - hip) < 4:
         return None
     knee, _ = _pair(kp, K.L_KNEE, K.R_KNEE, offsets)
@@ -86,6 +89,31 @@ def extract(pose: Pose | None, offsets: dict | None = None) -> Frame | None:
     return Frame(float(pose.t), hip, sh, knee, ankle, head, wrist,
                  _width(kp, K.L_SHOULDER, K.R_SHOULDER), _width(kp, K.L_HIP, K.R_HIP),
                  (hs + ss) / 2, facing, _same_side_dx(kp, K.L_HIP, K.L_ANKLE, K.R_HIP, K.R_ANKLE))  # fmt: skip
+
+
+def _same_side_trunk(kp: np.ndarray, hip, sh, offsets: dict | None):
+    """One shoulder (or hip) never seen, so no remembered offset: the lone keypoint sits half
+    a body width sideways of the mid-point, which in an oblique view reads as a 20-30 deg
+    lean (whose sign follows the facing estimate). The other pair, seen whole, shows the
+    body's left-right axis in the image; the unseen mid-point lies along it from the lone
+    keypoint, half a width away (the shoulders being wider than the hips by SHOULDER_PER_HIP)."""
+    if hip is None or sh is None:
+        return hip, sh
+    pairs = ((K.L_SHOULDER, K.R_SHOULDER), (K.L_HIP, K.R_HIP))
+    for i, ((lo, ro), (lm, rm)) in enumerate((pairs, pairs[::-1])):
+        ok = kp[lo, 2] >= MIN_SCORE, kp[ro, 2] >= MIN_SCORE
+        if ok[0] == ok[1] or min(kp[lm, 2], kp[rm, 2]) < MIN_SCORE:
+            continue
+        side = lo if ok[0] else ro
+        if offsets is not None and side in offsets:
+            continue  # _pair filled it in from when both were seen
+        half = 0.5 * (kp[rm, :2] - kp[lm, :2]) * (SHOULDER_PER_HIP if i == 0 else 1 / SHOULDER_PER_HIP)
+        pt = kp[side, :2] + (half if side == lo else -half)
+        if i == 0:
+            sh = pt
+        else:
+            hip = pt
+    return hip, sh
 
 
 def _same_side_dx(kp: np.ndarray, lh: int, la: int, rh: int, ra: int) -> np.ndarray | None:
