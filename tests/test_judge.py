@@ -194,7 +194,11 @@ def test_a_swap_with_one_shoulder_unseen_does_not_split_a_rep():
         assert r.start_s - 0.5 <= truth.bottom_s <= r.end_s + 0.5
 
 
-SOAK_SWEEP = [(ex, seed) for ex in EXERCISES for seed in range(101, 113)] + [("hello", 170)]
+# Seed 852 (skier-swing): parking the dumbbells after the set, noisy fits at the shins dipped
+# the depth out of the bottom band for a few frames, so the 2 s park measured under the swing's
+# 1.2 s bottom limit and was counted as a sixth rep.
+SOAK_SWEEP = [(ex, seed) for ex in EXERCISES for seed in range(101, 113)] + [("hello", 170),
+                                                                            ("skier-swing", 852)]
 
 
 @pytest.mark.parametrize("exercise,seed", SOAK_SWEEP)

@@ -23,6 +23,10 @@ REBOUND_DEG = 7.0  # a turn back down this far above the lowest top point starts
 SLOW_DEG_S = 30.0  # slower than this near the peak is "at the bottom"
 HOLD_S = 0.8  # a top held this long short of lockout ends the rep (incomplete)
 DEEP_S = 0.25  # a rep stays past the counting depth at least this long (not a noise spike)
+# While parked at the bottom, noisy trunk fits (hands and load at the shins, low confidence)
+# dip the depth out of the band around a noise-high peak for a few frames; a dip this short
+# back into the band is still time at the bottom (a swing never comes back up and down in it).
+BRIEF_DIP_S = 0.5
 
 
 @dataclass
@@ -48,10 +52,13 @@ class Cycle:
         """Time spent near the deepest point (within a quarter of the depth, 10 deg at
         least): ~0.3 s in a swing, ~1 s with a dead stop, several s to pick up a load."""
         near = self.peak - max(10.0, 0.25 * self.peak)
-        total = 0.0
+        total, last_in = 0.0, None  # last_in: end of the latest stretch near the peak
         for (t0, d0), (t1, _) in zip(self.trace, self.trace[1:]):
             if d0 >= near:
+                if last_in is not None and t0 - last_in <= BRIEF_DIP_S:
+                    total += t0 - last_in  # a brief dip out of the band (a noisy fit): still there
                 total += t1 - t0
+                last_in = t1
         return total
 
 
