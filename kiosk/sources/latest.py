@@ -12,7 +12,9 @@ import threading
 from typing import Callable
 
 from kiosk.errors import SourceError
-from kiosk.sources import Frame
+import numpy as np
+
+from kiosk.sources import Frame, FrameSource
 
 log = logging.getLogger(__name__)
 
@@ -93,3 +95,27 @@ class CaptureThread:
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout)
         return not self._thread.is_alive()
+
+
+def upright(rgb, quarter_turns: int = 0, hflip: bool = False, vflip: bool = False):
+    """Flip and turn a captured picture as views, then make one contiguous copy: the copy
+    also frees the capture buffer for reuse before the frame leaves the capture thread."""
+    if hflip:
+        rgb = rgb[:, ::-1]
+    if vflip:
+        rgb = rgb[::-1]
+    if quarter_turns:
+        rgb = np.rot90(rgb, quarter_turns)
+    return np.ascontiguousarray(rgb)
+
+
+class CapturedSource(FrameSource):
+    """A camera read through a CaptureThread: opened on first read, newest frame only."""
+
+    _capture: "CaptureThread | None" = None
+    read_timeout = 2.0
+
+    def read(self) -> Frame:
+        if self._capture is None:
+            self.open()
+        return self._capture.read(self.read_timeout)

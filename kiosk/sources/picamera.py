@@ -17,11 +17,10 @@ from __future__ import annotations
 import logging
 import time
 
-import numpy as np
 
 from kiosk.errors import SourceError
-from kiosk.sources import Frame, FrameSource
-from kiosk.sources.latest import CaptureThread
+from kiosk.sources import Frame
+from kiosk.sources.latest import CaptureThread, CapturedSource, upright
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +64,7 @@ def main_size(sensor_size: tuple[int, int], model_input: int, scale: int = 2):
     return max(32, w - w % 32), max(2, h - h % 2)
 
 
-class PiCameraSource(FrameSource):
+class PiCameraSource(CapturedSource):
     name = "picamera"
 
     def __init__(self, camera_num: int = 0, fps: float = 30.0, hflip: bool = False,
@@ -135,15 +134,9 @@ class PiCameraSource(FrameSource):
             meta = request.get_metadata()
         finally:
             request.release()  # hand the buffer back at once, or the camera stalls
-        if self.quarter_turns:
-            rgb = np.rot90(rgb, self.quarter_turns)
         t = meta.get("SensorTimestamp")
-        return Frame(np.ascontiguousarray(rgb), t / 1e9 if t is not None else time.monotonic())
-
-    def read(self) -> Frame:
-        if self._capture is None:
-            self.open()
-        return self._capture.read(self.read_timeout)
+        # Flips are done by the ISP (libcamera Transform); only quarter turns are left here.
+        return Frame(upright(rgb, self.quarter_turns), t / 1e9 if t is not None else time.monotonic())
 
     def close(self) -> None:
         if self._capture is not None:

@@ -10,16 +10,15 @@ import logging
 import os
 import time
 
-import numpy as np
 
 from kiosk.errors import SourceError
-from kiosk.sources import Frame, FrameSource
-from kiosk.sources.latest import CaptureThread
+from kiosk.sources import Frame
+from kiosk.sources.latest import CaptureThread, CapturedSource, upright
 
 log = logging.getLogger(__name__)
 
 
-class WebcamSource(FrameSource):
+class WebcamSource(CapturedSource):
     name = "webcam"
 
     def __init__(self, device: str = "/dev/video0", width: int = 640, height: int = 480,
@@ -70,19 +69,8 @@ class WebcamSource(FrameSource):
         if frame is None:
             return None
         rgb = self._to_rgb.reformat(frame, format="rgb24").to_ndarray()
-        if self.hflip:
-            rgb = rgb[:, ::-1]
-        if self.vflip:
-            rgb = rgb[::-1]
-        if self.quarter_turns:
-            rgb = np.rot90(rgb, self.quarter_turns)
         t = frame.time if frame.time is not None else time.monotonic()
-        return Frame(np.ascontiguousarray(rgb), float(t))
-
-    def read(self) -> Frame:
-        if self._capture is None:
-            self.open()
-        return self._capture.read(self.read_timeout)
+        return Frame(upright(rgb, self.quarter_turns, self.hflip, self.vflip), float(t))
 
     def close(self) -> None:
         if self._capture is not None:
