@@ -39,10 +39,11 @@ ARTIFACTS = ROOT / "artifacts"
 
 
 def _need(path: Path, what: str) -> Path:
+    # Never a skip: a suite that quietly passes without the real model and footage proves
+    # nothing about the product, so a missing fixture is a failure that says how to fix it.
     if not path.exists():
-        if REQUIRE:
-            pytest.fail(f"{what} not found at {path}")
-        pytest.skip(f"{what} not found at {path} (put ../shared beside the checkout)")
+        pytest.fail(f"{what} not found at {path}: put ../shared beside the checkout, or set "
+                    "HINGE_MIRROR_MODEL_DIR / HINGE_MIRROR_FOOTAGE_DIR", pytrace=False)
     return path
 
 

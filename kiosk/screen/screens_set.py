@@ -68,7 +68,6 @@ def get_set(cv: Canvas, m: ViewModel) -> None:
     ]
     for ok, label in items:
         cy = y + cv.line_height(size) // 2
-        colour = GREEN if ok else DIM
         if ok:
             check(cv, (L.margin + L.s(26), cy), L.s(40), GREEN, L.s(8))
         else:
@@ -108,7 +107,7 @@ def coaching(cv: Canvas, m: ViewModel) -> None:
     live = st.live_faults if st is not None else []
     angle = st.back_angle_deg if st is not None and st.person else None
     name = cv.text(info.name, L.s(50), GREY, "topleft", (L.margin, L.margin))
-    count = cv.text(str(flow.reps), L.s(340), WHITE, "topleft", (L.margin - L.s(12), name.bottom - L.s(30)), bold=True)
+    cv.text(str(flow.reps), L.s(340), WHITE, "topleft", (L.margin - L.s(12), name.bottom - L.s(30)), bold=True)
     ink = cv.inks[-1]
     cv.text("reps", L.s(56), GREY, "bottomleft", (ink.right + L.s(24), ink.bottom + L.s(10)))
     ph = cv.text(PHASE_WORDS[phase], L.s(68), WHITE, "topleft", (L.margin, ink.bottom + L.s(40)))
