@@ -162,7 +162,10 @@ def main(argv=None) -> int:
     fig = {
         "wall_s": round(wall, 1), "kiosk_s": round(sim.now, 1), "frames": app.frames,
         "sets": len(judged), "sets_complete": len(complete),
-        "reps_done": sum(e[1][0] for e in complete), "reps_counted": counted,
+        # Done vs counted compares complete sets only; the set cut off by the stop has reps
+        # the athlete finished that the judge will count a moment later. Stored compares all.
+        "reps_done": sum(e[1][0] for e in complete),
+        "reps_counted_complete": sum(reps_of(e) for e in complete), "reps_counted": counted,
         "reps_stored": history.stored, "reps_in_db": in_db, "sets_miscounted": missed,
         "warmup_s": round(warmup, 1), "rss_warm_mb": round(med([s[1] for s in base]), 2),
         "rss_end_mb": round(med([s[1] for s in tail]), 2),
