@@ -55,7 +55,7 @@ class MoveNet:
     def detect(self, frame_rgb: np.ndarray, box: Box | None = None) -> np.ndarray:
         """(17, 3) keypoints as x, y in source pixels and score."""
         h, w = frame_rgb.shape[:2]
-        box = box or letterbox_box(w, h)
+        box = (box or letterbox_box(w, h)).snap(self.input_size)  # what is actually sampled
         raw = self.invoke(self.prepare(frame_rgb, box))
         return decode(raw, box)
 
