@@ -24,9 +24,8 @@ BODY_SCALE = 1.2
 
 
 def torso_visible(kps: np.ndarray, min_score: float = MIN_CROP_KEYPOINT_SCORE) -> bool:
-    s = kps[:, 2]
-    return bool(max(s[L_HIP], s[R_HIP]) > min_score
-                and max(s[L_SHOULDER], s[R_SHOULDER]) > min_score)
+    s = kps[:, 2].tolist()
+    return max(s[L_HIP], s[R_HIP]) > min_score and max(s[L_SHOULDER], s[R_SHOULDER]) > min_score
 
 
 def next_box(kps: np.ndarray, width: int, height: int,
@@ -35,13 +34,16 @@ def next_box(kps: np.ndarray, width: int, height: int,
     the whole (letterboxed) frame."""
     if not torso_visible(kps, min_score):
         return None
-    centre = (kps[L_HIP, :2] + kps[R_HIP, :2]) / 2
-    torso = np.abs(kps[list(TORSO), :2] - centre).max()
-    confident = kps[:, 2] > min_score
-    body = np.abs(kps[confident, :2] - centre).max()
+    # Plain floats: 17 points, every frame; numpy here is mostly call overhead.
+    pts = kps.tolist()
+    cx = (pts[L_HIP][0] + pts[R_HIP][0]) / 2
+    cy = (pts[L_HIP][1] + pts[R_HIP][1]) / 2
+    torso = max(max(abs(pts[i][0] - cx), abs(pts[i][1] - cy)) for i in TORSO)
+    dx = [abs(x - cx) for x, _, s in pts if s > min_score]
+    dy = [abs(y - cy) for _, y, s in pts if s > min_score]
+    body = max(max(dx), max(dy)) if dx else 0.0
     half = max(torso * TORSO_SCALE, body * BODY_SCALE)
     # Never reach further from the centre than the farthest frame edge.
-    cx, cy = centre
     half = min(half, max(cx, width - cx, cy, height - cy))
     if half > max(width, height) / 2:
         return None

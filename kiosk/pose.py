@@ -36,9 +36,8 @@ SETTLED_S = 0.5
 
 
 def person_present(kps: np.ndarray) -> bool:
-    s = kps[:, 2]
-    ok = s > KEYPOINT_SCORE
-    return bool(ok.sum() >= MIN_KEYPOINTS and s[ok].mean() >= MIN_MEAN_SCORE)
+    confident = [s for s in kps[:, 2].tolist() if s > KEYPOINT_SCORE]
+    return len(confident) >= MIN_KEYPOINTS and sum(confident) / len(confident) >= MIN_MEAN_SCORE
 
 
 class PoseEstimator:

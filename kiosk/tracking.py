@@ -12,6 +12,7 @@ edge does not win the start of a set just because MoveNet found them first.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,21 +20,23 @@ import numpy as np
 from kiosk.keypoints import L_HIP, L_SHOULDER, R_HIP, R_SHOULDER
 
 MIN_SCORE = 0.2
+TORSO = [L_SHOULDER, R_SHOULDER, L_HIP, R_HIP]
 
 
 def anchor_and_scale(kps: np.ndarray, min_score: float = MIN_SCORE):
     """Centre of the confident torso keypoints, and a body scale that survives a hinge: the
     largest of torso length, shoulder width and hip width (one of them stays long whether the
     camera sees the person from the front or the side, upright or bent over)."""
-    torso = kps[[L_SHOULDER, R_SHOULDER, L_HIP, R_HIP]]
-    ok = torso[:, 2] > min_score
-    if ok.sum() < 2:
+    # Plain floats: this runs on every frame, and numpy on four points is mostly call cost.
+    ls, rs, lh, rh = kps[TORSO].tolist()
+    ok = [k for k in (ls, rs, lh, rh) if k[2] > min_score]
+    if len(ok) < 2:
         return None, None
-    centre = torso[ok, :2].mean(axis=0)
-    sh, hip = torso[:2, :2].mean(axis=0), torso[2:, :2].mean(axis=0)
-    scale = max(np.linalg.norm(sh - hip), np.linalg.norm(torso[0, :2] - torso[1, :2]),
-                np.linalg.norm(torso[2, :2] - torso[3, :2]))
-    return centre, float(scale)
+    centre = np.array([sum(k[0] for k in ok) / len(ok), sum(k[1] for k in ok) / len(ok)])
+    torso = math.hypot((ls[0] + rs[0] - lh[0] - rh[0]) / 2, (ls[1] + rs[1] - lh[1] - rh[1]) / 2)
+    shoulders = math.hypot(ls[0] - rs[0], ls[1] - rs[1])
+    hips = math.hypot(lh[0] - rh[0], lh[1] - rh[1])
+    return centre, float(max(torso, shoulders, hips))
 
 
 def prominence(kps: np.ndarray, width: int, min_score: float = MIN_SCORE) -> float:
@@ -82,7 +85,7 @@ class Tracker:
             dt = max(t - self.t, 0.0)
             allowed = (self.max_jump_base + self.max_jump_speed * dt) * self.scale
             ratio = max(scale, 1e-6) / max(self.scale, 1e-6)
-            if (np.linalg.norm(centre - self.centre) > allowed
+            if (math.hypot(*(centre - self.centre)) > allowed
                     or not 1 / self.max_scale_ratio < ratio < self.max_scale_ratio):
                 return False
         self.centre, self.scale, self.t = centre, scale, t
