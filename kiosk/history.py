@@ -59,6 +59,7 @@ MIGRATIONS = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+CACHE_KIB = 256  # SQLite page cache per connection (see History.__init__)
 REP_FIELDS = ("start_s", "end_s", "back_angle_deg", "hip_angle_deg", "knee_flexion_deg",
               "hip_shift", "down_s", "up_s")  # fmt: skip
 
@@ -116,6 +117,11 @@ class History:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
+            # SQLite's page cache defaults to 2 MB per connection and fills as the file grows
+            # (every page written or read stays cached until the cap): a kiosk that records
+            # reps all day grew its resident memory with its history. The screens read only
+            # the newest sets, so a small cache holds all they need; old pages come from disk.
+            self._db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise UserError(
@@ -225,11 +231,14 @@ class History:
         return out
 
     def recent_sets(self, limit: int = 30) -> list[SetSummary]:
-        """The last sets that have reps, oldest first (the History screen's bars and trend)."""
+        """The last sets that have reps, oldest first (the History screen's bars and trend).
+        The newest sets are found by id, newest first, so only they and their reps are read
+        (grouping every rep ever stored took time and cache in proportion to the history)."""
         rows = self._rows(
             "SELECT s.id, s.exercise, s.view, s.started_at, COUNT(r.id) AS n, AVG(r.score) AS score,"
-            " AVG(r.back_angle_deg) AS back FROM sets s JOIN reps r ON r.set_id = s.id"
-            " GROUP BY s.id ORDER BY s.started_at DESC, s.id DESC LIMIT ?",
+            " AVG(r.back_angle_deg) AS back FROM (SELECT * FROM sets WHERE EXISTS"
+            " (SELECT 1 FROM reps WHERE reps.set_id = sets.id) ORDER BY id DESC LIMIT ?) s"
+            " JOIN reps r ON r.set_id = s.id GROUP BY s.id ORDER BY s.started_at DESC, s.id DESC",
             (limit,),
         )
         return [SetSummary(r["id"], r["exercise"], r["view"], r["started_at"], r["n"], r["score"],
