@@ -42,6 +42,7 @@ KEYS = {
     pygame.K_ESCAPE: Action.BACK, pygame.K_BACKSPACE: Action.BACK,
     pygame.K_END: Action.LONG_PRESS, pygame.K_DELETE: Action.LONG_PRESS,
 }  # fmt: skip
+HISTORY_SETS = 12  # sets on the History screen
 KEYBOARD_HELP = "arrows/Space = next, Enter = select, Esc/Backspace = back, End = long press, Ctrl+Q = quit"
 
 
@@ -68,7 +69,8 @@ class App:
         self.coach = Coach()
         self.judge = None
         self.canvas = Canvas(display.surface)
-        self.sets: list[SetRecord] = []  # this run's sets (the history screen without a DB)
+        self.sets: list[SetRecord] = []  # this run's last sets (the history screen without a DB)
+        self._history_shown: tuple[float, list[SetRecord]] | None = None  # (screen entered, rows)
         self.latest_pose = None
         self.latest_t = 0.0  # the newest result's frame time (the clock of others_seen)
         self.crop = FollowCrop()  # keeps the ghost / picture-in-picture framed on the person
@@ -160,6 +162,7 @@ class App:
                 if e.reports:
                     score = sum(r.score for r in e.reports) / len(e.reports)
                     self.sets.append(SetRecord(time.time(), e.exercise, len(e.reports), score))
+                    del self.sets[:-HISTORY_SETS]  # all a screen shows; every set grew the list
                 self.judge = None
             elif e.kind == "screen":
                 if e.screen is Screen.IDLE:
@@ -177,11 +180,21 @@ class App:
         if self.history is None:
             return self.sets
         try:
-            sets = self.history.recent_sets(limit=12)
+            sets = self.history.recent_sets(limit=HISTORY_SETS)
         except Exception as exc:  # a broken database must not blank the mirror
             log.warning("history unavailable: %s", exc)
             return self.sets
         return [SetRecord(s.started_at, s.exercise, s.reps, s.mean_score or 0.0) for s in sets]
+
+    def shown_history(self) -> list[SetRecord]:
+        """The History screen's sets, read once per visit: nothing is recorded while it is
+        up, and a query per frame cost a database read 15-30 times a second."""
+        if self.flow.screen is not Screen.HISTORY:
+            self._history_shown = None
+            return []
+        if self._history_shown is None or self._history_shown[0] != self.flow.entered_at:
+            self._history_shown = (self.flow.entered_at, self.history_records())
+        return self._history_shown[1]
 
     def view_model(self, t: float) -> ViewModel:
         errors = list(self.static_errors)
@@ -195,7 +208,7 @@ class App:
         others = someone_else(seen, self.latest_t, *((5.0, 2) if coaching else (3.0, 1)))
         return ViewModel(
             flow=self.flow, t=t, clock_text=time.strftime("%H:%M"), cue=self.coach.current(t),
-            info=self.info, history=self.history_records() if self.flow.screen is Screen.HISTORY else [],
+            info=self.info, history=self.shown_history(),
             errors=errors, ghost=self.latest_pose if self.ghost and in_set else None,
             view_pose=self.latest_pose if self.flow.screen is Screen.GET_SET else None,
             idle_since=self.idle_since, one_button=self.one_button, keyboard=self.keyboard_hints,
