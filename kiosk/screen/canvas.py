@@ -45,39 +45,68 @@ def font(size: int, bold: bool = False) -> pygame.font.Font:
 
 
 class TextCache:
-    """LRU of rendered text, bounded by pixel memory rather than entry count: one big rep
-    count costs as much as hundreds of small labels, and a count bound let a long-running
-    kiosk's memory creep up with every new clock minute and angle it ever drew."""
+    """Rendered text, in two kinds of store so memory reaches a steady state and stays there.
 
-    def __init__(self, max_bytes: int = 8 * 1024 * 1024) -> None:
+    Labels that come back (titles, instructions, units) live in an LRU bounded by pixel
+    memory. Values that change as the kiosk runs (the clock, the rep count, the back angle,
+    the cue, scores, countdowns) are drawn into a named *slot*: one render per slot, replaced
+    when its text changes. Keyed by their text in the LRU they had no end (every clock
+    minute, angle and score is a new key): the cache stayed full, evicting and re-rendering
+    surfaces of 50-800 KB about 150 times a second in the soak, and that churn of large
+    blocks fragmented the C heap so resident memory crept up for as long as the kiosk ran.
+    """
+
+    def __init__(self, max_bytes: int = 12 * 1024 * 1024) -> None:
         self.max_bytes = max_bytes
-        self.bytes = 0
+        self.bytes = 0  # in the LRU
         self._cache: OrderedDict[tuple, tuple[pygame.Surface, pygame.Rect]] = OrderedDict()
-        self.hits = self.misses = 0
+        self._slots: dict[str, tuple[tuple, pygame.Surface, pygame.Rect]] = {}
+        self.hits = self.misses = self.evictions = 0
 
-    def get(self, text: str, size: int, colour: tuple, bold: bool) -> tuple[pygame.Surface, pygame.Rect]:
+    @property
+    def slot_bytes(self) -> int:
+        return sum(_surface_bytes(s) for _, s, _ in self._slots.values())
+
+    def get(self, text: str, size: int, colour: tuple, bold: bool,
+            slot: str | None = None) -> tuple[pygame.Surface, pygame.Rect]:  # fmt: skip
         """The rendered text and its ink box (the lit pixels, inside the line box)."""
         key = (text, size, colour, bold)
+        if slot is not None:
+            held = self._slots.get(slot)
+            if held is not None and held[0] == key:
+                self.hits += 1
+                return held[1], held[2]
+            surf, ink = self._render(key)
+            self._slots[slot] = (key, surf, ink)
+            return surf, ink
         hit = self._cache.get(key)
         if hit is not None:
             self._cache.move_to_end(key)
             self.hits += 1
             return hit
-        self.misses += 1
-        surf = font(size, bold).render(text, True, colour)
-        hit = (surf, surf.get_bounding_rect())
+        hit = self._render(key)
         self._cache[key] = hit
-        self.bytes += _surface_bytes(surf)
+        self.bytes += _surface_bytes(hit[0])
         while self.bytes > self.max_bytes and len(self._cache) > 1:
             old, _ = self._cache.popitem(last=False)[1]
             self.bytes -= _surface_bytes(old)
+            self.evictions += 1
         return hit
+
+    def _render(self, key: tuple) -> tuple[pygame.Surface, pygame.Rect]:
+        self.misses += 1
+        text, size, colour, bold = key
+        surf = font(size, bold).render(text, True, colour)
+        return surf, surf.get_bounding_rect()
 
 
 def _surface_bytes(surf: pygame.Surface) -> int:
     return surf.get_pitch() * surf.get_height()
 
 
+# Strings of only these are numbers: drawn glyph by glyph, so every value reuses ~a dozen
+# cached glyphs instead of adding a render of its own.
+NUMERIC = frozenset("0123456789-:.%\u00b0")
 _ANCHORS = ("topleft", "midtop", "topright", "midleft", "center", "midright",
             "bottomleft", "midbottom", "bottomright")  # fmt: skip
 
@@ -108,15 +137,38 @@ class Canvas:
         return font(size, bold).size(text)
 
     def text(self, text: str, size: int, colour: tuple, anchor: str = "topleft",
-             pos: tuple[int, int] = (0, 0), bold: bool = False) -> pygame.Rect:
+             pos: tuple[int, int] = (0, 0), bold: bool = False, slot: str | None = None) -> pygame.Rect:
+        """Draw one line. Text whose value changes as the kiosk runs (numbers, the clock, the
+        cue) names a `slot`, one per place on the glass (see TextCache)."""
         if not text:
             return pygame.Rect(pos, (0, 0))
         assert anchor in _ANCHORS, anchor
-        surf, ink = self.cache.get(text, size, tuple(colour), bold)
+        if len(text) > 1 and NUMERIC.issuperset(text):
+            return self._number(text, size, tuple(colour), anchor, pos, bold)
+        surf, ink = self.cache.get(text, size, tuple(colour), bold, slot)
         rect = surf.get_rect(**{anchor: pos})
         self.surface.blit(surf, rect)
         self.texts.append((text, rect))
         self.inks.append(ink.move(rect.topleft))
+        return rect
+
+    def _number(self, text: str, size: int, colour: tuple, anchor: str, pos, bold: bool) -> pygame.Rect:
+        """A number (angle, clock, count, score) set from cached glyphs, each placed where the
+        whole string's layout puts it: the back angle alone changed ~15 times a second, and
+        rendering every value anew churned 50 KB surfaces through the heap."""
+        f = font(size, bold)
+        rect = pygame.Rect((0, 0), f.size(text))
+        setattr(rect, anchor, pos)
+        ink = None
+        for i, ch in enumerate(text):
+            x = rect.x + (f.size(text[:i])[0] if i else 0)
+            surf, glyph_ink = self.cache.get(ch, size, colour, bold)
+            self.surface.blit(surf, (x, rect.y))
+            if glyph_ink.width and glyph_ink.height:
+                g = glyph_ink.move(x, rect.y)
+                ink = g if ink is None else ink.union(g)
+        self.texts.append((text, rect))
+        self.inks.append(ink if ink is not None else pygame.Rect(rect.topleft, (0, 0)))
         return rect
 
     def wrap(self, text: str, size: int, width: int, bold: bool = False) -> list[str]:
@@ -133,7 +185,8 @@ class Canvas:
         return lines
 
     def paragraph(self, text: str, size: int, colour: tuple, width: int, pos: tuple[int, int],
-                  align: str = "left", bold: bool = False, max_lines: int = 6) -> pygame.Rect:
+                  align: str = "left", bold: bool = False, max_lines: int = 6,
+                  slot: str | None = None) -> pygame.Rect:
         """Word-wrapped text; returns the rect of all its lines."""
         x, y = pos
         step = font(size, bold).get_linesize()
@@ -142,7 +195,8 @@ class Canvas:
         for i, line in enumerate(lines):
             anchor, px = {"left": ("topleft", x), "center": ("midtop", x),
                           "right": ("topright", x)}[align]  # fmt: skip
-            rects.append(self.text(line, size, colour, anchor, (px, y + i * step), bold))
+            rects.append(self.text(line, size, colour, anchor, (px, y + i * step), bold,
+                                   None if slot is None else f"{slot}:{i}"))  # fmt: skip
         if not rects:
             return pygame.Rect(pos, (0, 0))
         return rects[0].unionall(rects[1:])

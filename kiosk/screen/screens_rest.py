@@ -55,7 +55,8 @@ def idle(cv: Canvas, m: ViewModel) -> None:
     f = idle_brightness(since)
     dx, dy = idle_drift(cv, since)
     x0, y0 = L.margin + L.s(40) + dx, L.margin + L.s(40) + dy
-    clock = cv.text(m.clock_text or time.strftime("%H:%M"), L.s(170), dim(GREY, f), "topleft", (x0, y0))
+    clock = cv.text(m.clock_text or time.strftime("%H:%M"), L.s(170), dim(GREY, f), "topleft", (x0, y0),
+                    slot="clock")
     cv.text("Press a button to start", L.s(46), dim(DIM, f * 1.4), "topleft",
             (x0 + L.s(6), clock.bottom + L.s(4)))
     phase = since % TIP_PERIOD_S
@@ -169,12 +170,13 @@ def history(cv: Canvas, m: ViewModel) -> None:
                              ("Reps", cols[2], "topright"), ("Score", cols[3], "topright")):  # fmt: skip
         cv.text(label, L.s(34), DIM, anchor, (x, y))
     y += cv.line_height(L.s(34)) + L.s(8)
-    for rec in reversed(sets):
+    for row, rec in enumerate(reversed(sets)):  # values: one slot per cell
         when = time.strftime("%a %H:%M", time.localtime(rec.started))
-        cv.text(when, size, GREY, "topleft", (cols[0], y))
+        cv.text(when, size, GREY, "topleft", (cols[0], y), slot=f"when {row}")
         cv.text(m.exercise_info(rec.exercise).name, size, WHITE, "topleft", (cols[1], y))
-        cv.text(str(rec.reps), size, WHITE, "topright", (cols[2], y), bold=True)
-        cv.text(f"{rec.score:.0f}", size, score_colour(rec.score), "topright", (cols[3], y), bold=True)
+        cv.text(str(rec.reps), size, WHITE, "topright", (cols[2], y), bold=True, slot=f"reps {row}")
+        cv.text(f"{rec.score:.0f}", size, score_colour(rec.score), "topright", (cols[3], y), bold=True,
+                slot=f"score {row}")
         y += step
     if L.portrait:
         box = pygame.Rect(L.margin, y + L.s(50), L.w - 2 * L.margin, min(L.s(420), L.h - y - L.s(220)))
@@ -223,4 +225,4 @@ def hint(cv: Canvas, m: ViewModel, next: str = "", select: str = "", back: str =
         if what:
             merged.setdefault(what, []).append(key)
     text = "    ".join([f"{' or '.join(keys)}: {what}" for what, keys in merged.items()] + ([extra] if extra else []))
-    cv.text(text, L.s(34), DIM, "midbottom", (L.w // 2, L.h - L.margin))
+    cv.text(text, L.s(34), DIM, "midbottom", (L.w // 2, L.h - L.margin), slot="hint")  # a countdown in it

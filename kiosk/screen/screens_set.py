@@ -107,7 +107,8 @@ def coaching(cv: Canvas, m: ViewModel) -> None:
     live = st.live_faults if st is not None else []
     angle = st.back_angle_deg if st is not None and st.person else None
     name = cv.text(info.name, L.s(50), GREY, "topleft", (L.margin, L.margin))
-    cv.text(str(flow.reps), L.s(340), WHITE, "topleft", (L.margin - L.s(12), name.bottom - L.s(30)), bold=True)
+    cv.text(str(flow.reps), L.s(340), WHITE, "topleft", (L.margin - L.s(12), name.bottom - L.s(30)), bold=True,
+            slot="reps")
     ink = cv.inks[-1]
     cv.text("reps", L.s(56), GREY, "bottomleft", (ink.right + L.s(24), ink.bottom + L.s(10)))
     ph = cv.text(PHASE_WORDS[phase], L.s(68), WHITE, "topleft", (L.margin, ink.bottom + L.s(40)))
@@ -123,7 +124,8 @@ def coaching(cv: Canvas, m: ViewModel) -> None:
         cue_top = L.h - L.s(330)
     gauge(cv, pivot, radius, angle, info.band, facing=1, in_fault=bool(live))
     ang_text = f"{angle:.0f}\u00b0" if angle is not None else "--"
-    a = cv.text(ang_text, L.s(76), WHITE, "topleft", (pivot[0] - L.s(40), pivot[1] + L.s(30)), bold=True)
+    a = cv.text(ang_text, L.s(76), WHITE, "topleft", (pivot[0] - L.s(40), pivot[1] + L.s(30)), bold=True,
+                slot="angle")
     cv.text("back angle", L.s(40), GREY, "topleft", (a.right + L.s(16), a.bottom - cv.line_height(L.s(40)) - L.s(6)))
     cv.text(f"target {info.band[0]:.0f}\u2013{info.band[1]:.0f}\u00b0", L.s(40), GREEN, "topleft",
             (a.x, a.bottom + L.s(4)))
@@ -147,7 +149,8 @@ def coaching(cv: Canvas, m: ViewModel) -> None:
             cue_w = L.w - 2 * (box.right + L.s(40))
         skeleton(cv, m.ghost, box, trunk=trunk_colour(live), crop=m.crop)
     if text and not m.errors:  # with the camera lost, the error is the message
-        cv.paragraph(text, L.s(96), colour, cue_w, (L.w // 2, cue_top), align="center", bold=True, max_lines=2)
+        cv.paragraph(text, L.s(96), colour, cue_w, (L.w // 2, cue_top), align="center", bold=True, max_lines=2,
+                     slot="cue")
     if m.pip is not None:
         w = L.s(440)
         box = pygame.Rect(L.margin, ticks.bottom + L.s(90), w, w) if L.portrait else \
@@ -177,10 +180,12 @@ def summary(cv: Canvas, m: ViewModel) -> None:
     reports = list(reports)
     info = m.exercise_info(exercise)
     r = cv.text(f"Set done: {info.name}", L.s(52), GREY, "topleft", (L.margin, L.margin))
-    n = cv.text(str(len(reports)), L.s(200), WHITE, "topleft", (L.margin - L.s(6), r.bottom), bold=True)
+    n = cv.text(str(len(reports)), L.s(200), WHITE, "topleft", (L.margin - L.s(6), r.bottom), bold=True,
+                slot="set reps")
     mean = sum(x.score for x in reports) / len(reports) if reports else 0
     cv.text("reps", L.s(52), GREY, "bottomleft", (n.right + L.s(20), n.bottom - L.s(40)))
-    sc = cv.text(f"{mean:.0f}", L.s(200), score_colour(mean), "topleft", (n.right + L.s(200), r.bottom), bold=True)
+    sc = cv.text(f"{mean:.0f}", L.s(200), score_colour(mean), "topleft", (n.right + L.s(200), r.bottom),
+                 bold=True, slot="set score")
     cv.text("score", L.s(52), GREY, "bottomleft", (sc.right + L.s(20), sc.bottom - L.s(40)))
     if L.portrait:
         chart = pygame.Rect(L.margin, n.bottom + L.s(40), L.w - 2 * L.margin, L.s(520))
@@ -194,23 +199,24 @@ def summary(cv: Canvas, m: ViewModel) -> None:
     y = col.y
     best = best_rep(reports)
     if best is not None:
-        b = cv.text(f"Best rep: {best.index}", L.s(52), GREEN, "topleft", (col.x, y), bold=True)
+        b = cv.text(f"Best rep: {best.index}", L.s(52), GREEN, "topleft", (col.x, y), bold=True, slot="best")
         cv.text(f"score {best.score}, {best.back_angle_deg:.0f}\u00b0", L.s(40), GREY, "bottomleft",
-                (b.right + L.s(20), b.bottom - L.s(6)))
+                (b.right + L.s(20), b.bottom - L.s(6)), slot="best score")
         y = b.bottom + L.s(30)
     size = L.s(38)
     faulty = [x for x in reports if x.faults][-4:]
-    for rep in faulty:
+    for i, rep in enumerate(faulty):
         f = top_fault(rep.faults)
         extra = f" (+{len(rep.faults) - 1} more)" if len(rep.faults) > 1 else ""
         r = cv.paragraph(f"Rep {rep.index}: {FAULTS[f].cue if f else rep.faults[0]}{extra}", size,
-                         score_colour(rep.score), col.width, (col.x, y), max_lines=2)  # fmt: skip
+                         score_colour(rep.score), col.width, (col.x, y), max_lines=2, slot=f"fault {i}")  # fmt: skip
         y = r.bottom + L.s(6)
     if not faulty and reports:
         cv.text("No faults in any rep", size, GREEN, "topleft", (col.x, y))
         y += cv.line_height(size)
     nt = cv.text("Next time", L.s(40), GREY, "topleft", (col.x, y + L.s(40)))
-    cv.paragraph(advice(reports), L.s(56), WHITE, col.width, (col.x, nt.bottom + L.s(4)), bold=True, max_lines=3)
+    cv.paragraph(advice(reports), L.s(56), WHITE, col.width, (col.x, nt.bottom + L.s(4)), bold=True, max_lines=3,
+                 slot="advice")
     f = m.flow
     left = SUMMARY_TIMEOUT_S - (m.t - max(f.entered_at, f.last_input_at))
     hint(cv, m, "finish", "another set", "finish", extra=f"(closes in {max(0, round(left))} s)")
