@@ -12,6 +12,7 @@ stop, summary, the history screen now and then, round again.
 Checked at the end (exit status 1 and the figure that failed if not): no exception; resident
 memory after warm-up grows by at most 2 MB; open file descriptors steady; every rep the
 athlete did is counted by the judge, and every counted rep is in the history database.
+With --trace A,B the run also says where memory goes (see Tracer; a diagnosis, slower).
 With --progress each stored rep is printed as it is committed (`stored set=S rep=N`), which
 the kill -9 test uses to know what must survive.
 """
@@ -19,6 +20,7 @@ the kill -9 test uses to know what must survive.
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import os
 import sys
@@ -39,6 +41,161 @@ def rss_mb() -> float:
 
 def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
+
+
+class SetTally:
+    """Each set's reps, done by the athlete against counted by its judge, as running totals:
+    the soak's own bookkeeping must not grow with every set it watches. Only the newest judge
+    is kept alive; a miscounted set is remembered (they are the failures to report)."""
+
+    def __init__(self) -> None:
+        self.n = self.done = self.counted = 0
+        self.cut = self.cut_counted = 0
+        self.missed: list[tuple] = []
+        self.current: tuple | None = None  # (exercise, (reps done, seed), judge)
+
+    def start(self, ex: str, truth: tuple[int, int], judge) -> None:
+        self.close_current()
+        self.current = (ex, truth, judge)
+
+    def close_current(self) -> None:
+        if self.current is None:
+            return
+        ex, (done, seed), judge = self.current
+        self.current = None
+        self.n += 1
+        self.done += done
+        self.counted += len(judge.reports)
+        if len(judge.reports) != done:
+            self.missed.append((ex, seed, done, len(judge.reports)))
+
+    def cut_short(self) -> None:
+        """The set the stop cut off: its reps count as stored, not as done."""
+        self.cut, self.cut_counted = 1, len(self.current[2].reports)
+        self.current = None
+
+
+class Samples:
+    """Resident memory and open files, sampled each wall second, kept as running figures
+    (the first few after warm-up, the last few, extremes, ~12 for the trace, one per 10 s
+    over the last 10 minutes for the slope) so that sampling itself does not grow."""
+
+    def __init__(self, warmup: float, seconds: float) -> None:
+        self.warmup, self.every = warmup, max(1.0, seconds / 12)
+        self.first: list[tuple[float, float, int]] = []  # up to 5 after warm-up
+        self.tail: collections.deque = collections.deque(maxlen=5)
+        self.window: collections.deque = collections.deque(maxlen=61)  # (wall, rss) per 10 s
+        self.trace: list[float] = []
+        self.n_after = 0
+        self.rss_max, self.fds = 0.0, [1 << 30, 0]
+        self.next_trace = self.next_window = 0.0
+
+    def add(self, wall: float, rss: float, fds: int, last: bool = False) -> None:
+        self.rss_max = max(self.rss_max, rss)
+        if wall >= self.next_trace or last:
+            self.trace.append(round(rss, 1))
+            self.next_trace += self.every
+        if wall < self.warmup and not (last and self.n_after == 0):
+            return  # (a run stopped before warm-up is judged on its last sample)
+        self.n_after += 1
+        if len(self.first) < 5:
+            self.first.append((wall, rss, fds))
+        self.tail.append((wall, rss, fds))
+        self.fds = [min(self.fds[0], fds), max(self.fds[1], fds)]
+        if wall >= self.next_window or last:
+            self.window.append((wall, rss))
+            self.next_window = wall + 10.0
+
+    def figures(self) -> dict:
+        def med(xs):
+            return sorted(xs)[len(xs) // 2]
+
+        base = self.first[: max(1, min(5, self.n_after // 4))]
+        tail = list(self.tail)
+        return {
+            "rss_warm_mb": round(med([s[1] for s in base]), 2),
+            "rss_end_mb": round(med([s[1] for s in tail]), 2), "rss_max_mb": round(self.rss_max, 2),
+            "rss_slope_mb_per_min": round(slope(list(self.window)) * 60, 3),
+            "fds_warm": med([s[2] for s in base]), "fds_end": tail[-1][2],
+            "fds_min": self.fds[0], "fds_max": self.fds[1], "rss_trace_mb": self.trace,
+            "steady": self.n_after >= 10,  # enough samples after warm-up to speak of growth
+        }  # fmt: skip
+
+
+def slope(points: list[tuple[float, float]]) -> float:
+    """Least-squares slope (per second) of (t, y) points; 0 for fewer than two."""
+    if len(points) < 2:
+        return 0.0
+    mt = sum(p[0] for p in points) / len(points)
+    my = sum(p[1] for p in points) / len(points)
+    var = sum((p[0] - mt) ** 2 for p in points)
+    return sum((p[0] - mt) * (p[1] - my) for p in points) / var if var else 0.0
+
+
+class Tracer:
+    """--trace A,B: where memory that grows after warm-up lives. Python allocations made
+    after wall second A that are still alive at B (tracemalloc, started only at A so the
+    run before it is not slowed), and at every sample the memory tracemalloc cannot see:
+    SQLite's own heap (sqlite3_memory_used), glibc's heap in use and free, the text cache."""
+
+    def __init__(self, spec: str, app) -> None:
+        import ctypes
+
+        self.a, self.b = (float(x) for x in spec.split(","))
+        self.app, self.state, self.next = app, "before", 0.0
+        try:
+            self.sqlite = ctypes.CDLL("libsqlite3.so.0").sqlite3_memory_used
+            self.sqlite.restype = ctypes.c_int64
+        except OSError:
+            self.sqlite = None
+
+        class Mallinfo2(ctypes.Structure):
+            _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks",
+                        "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]  # fmt: skip
+
+        try:
+            self.mallinfo = ctypes.CDLL("libc.so.6").mallinfo2
+            self.mallinfo.restype = Mallinfo2
+        except (OSError, AttributeError):
+            self.mallinfo = None
+
+    def sample(self, wall: float, rss: float) -> None:
+        import tracemalloc
+
+        if wall < self.next:
+            return
+        self.next = wall + 10.0
+        mb = 1 / 1048576
+        row = {"wall": round(wall), "rss": round(rss, 2)}
+        if self.sqlite is not None:
+            row["sqlite"] = round(self.sqlite() * mb, 2)
+        if self.mallinfo is not None:
+            m = self.mallinfo()
+            row.update(heap_used=round(m.uordblks * mb, 2), heap_free=round(m.fordblks * mb, 2),
+                       mmapped=round(m.hblkhd * mb, 2))  # fmt: skip
+        c = self.app.canvas.cache
+        row.update(text_cache=round(c.bytes * mb, 2), text_slots=round(c.slot_bytes * mb, 2),
+                   text_entries=len(c._cache), text_misses=c.misses, text_evictions=c.evictions)
+        if tracemalloc.is_tracing():
+            row["py_traced"] = round(tracemalloc.get_traced_memory()[0] * mb, 2)
+            row["tracemalloc_own"] = round(tracemalloc.get_tracemalloc_memory() * mb, 2)
+        print(json.dumps(row), file=sys.stderr, flush=True)
+        if self.state == "before" and wall >= self.a:
+            tracemalloc.start(8)
+            self.state = "tracing"
+        elif self.state == "tracing" and wall >= self.b:
+            snap = tracemalloc.take_snapshot().filter_traces(
+                [tracemalloc.Filter(False, tracemalloc.__file__)])
+            tracemalloc.stop()
+            self.state = "done"
+            stats = snap.statistics("traceback")
+            total = sum(s.size for s in stats)
+            print(f"--- alive at {wall:.0f} s, allocated after {self.a:.0f} s: "
+                  f"{total * mb:.3f} MB in {sum(s.count for s in stats)} blocks", file=sys.stderr)
+            for s in stats[:12]:
+                print(f"{s.size * mb:8.3f} MB {s.count:7d} blocks", file=sys.stderr)
+                for line in s.traceback.format()[-8:]:
+                    print("      " + line, file=sys.stderr)
 
 
 class CountingHistory:
@@ -67,6 +224,8 @@ def main(argv=None) -> int:
                    "(default: a fifth of the run, at least 20 s or the whole run if shorter)")
     p.add_argument("--progress", action="store_true", help="print each rep as it is stored")
     p.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    p.add_argument("--trace", metavar="A,B", help="diagnosis: on stderr, Python memory allocated "
+                   "after wall second A still alive at B, and C-level heaps every sample")
     a = p.parse_args(argv)
     os.environ["SDL_VIDEODRIVER"] = "dummy"
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -102,19 +261,12 @@ def main(argv=None) -> int:
 
     for ex in sets:
         new_athlete(ex)
-    # [exercise, (reps the athlete will do, its seed), the set's judge]; only the newest judge is kept
-    # alive (holding them all would be the soak's own leak), earlier ones become their count.
-    judged: list[list] = []
+    tally = SetTally()
 
     def judge_factory(ex: str) -> Judge:
-        if judged:
-            judged[-1][2] = len(judged[-1][2].reports) if isinstance(judged[-1][2], Judge) else judged[-1][2]
         j = Judge(ex)
-        judged.append([ex, truth[ex], j])
+        tally.start(ex, truth[ex], j)
         return j
-
-    def reps_of(entry) -> int:
-        return len(entry[2].reports) if isinstance(entry[2], Judge) else entry[2]
 
     sim = SimClock()
     feed = ScriptedFeed(sim, realtime=False)
@@ -133,15 +285,19 @@ def main(argv=None) -> int:
 
     t0 = time.monotonic()
     warmup = a.warmup if a.warmup is not None else min(max(20.0, a.seconds / 5), a.seconds / 2)
-    samples: list[tuple[float, float, int]] = []  # (wall s, RSS MB, fds)
+    mem = Samples(warmup, a.seconds)
     next_sample = [0.0]
+    tracer = Tracer(a.trace, app) if a.trace else None
 
     def tick() -> None:
         sim.now += 1.0 / a.fps
         wall = time.monotonic() - t0
         if wall >= next_sample[0]:
-            samples.append((wall, rss_mb(), open_fds()))
+            rss = rss_mb()
+            mem.add(wall, rss, open_fds())
             next_sample[0] = wall + 1.0
+            if tracer is not None:
+                tracer.sample(wall, rss)
         if wall >= a.seconds:
             app.running = False
 
@@ -149,46 +305,39 @@ def main(argv=None) -> int:
     cut_short = state["screen"] in (Screen.GET_SET, Screen.COACHING)
     wall = time.monotonic() - t0
     stopped_early = wall < a.seconds  # SIGTERM (App.run leaves its loop, saving the set)
-    samples.append((wall, rss_mb(), open_fds()))
-    after = [s for s in samples if s[0] >= warmup] or samples[-1:]  # stopped before warm-up
-    base = after[: max(1, min(5, len(after) // 4))]
-    tail = after[-5:]
-    med = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731
-    complete = judged[:-1] if cut_short else judged
-    counted = sum(reps_of(e) for e in judged)
+    mem.add(wall, rss_mb(), open_fds(), last=True)
+    if cut_short and tally.current is not None:
+        tally.cut_short()
+    else:
+        tally.close_current()
+    counted = tally.counted + tally.cut_counted
     in_db = history._h._rows("SELECT COUNT(*) AS n FROM reps")[0]["n"] - reps_before
     history.close()
-    missed = [(e[0], e[1][1], e[1][0], reps_of(e)) for e in complete if reps_of(e) != e[1][0]]
     fig = {
         "wall_s": round(wall, 1), "kiosk_s": round(sim.now, 1), "frames": app.frames,
-        "sets": len(judged), "sets_complete": len(complete),
+        "sets": tally.n + tally.cut, "sets_complete": tally.n,
         # Done vs counted compares complete sets only; the set cut off by the stop has reps
         # the athlete finished that the judge will count a moment later. Stored compares all.
-        "reps_done": sum(e[1][0] for e in complete),
-        "reps_counted_complete": sum(reps_of(e) for e in complete), "reps_counted": counted,
-        "reps_stored": history.stored, "reps_in_db": in_db, "sets_miscounted": missed,
-        "warmup_s": round(warmup, 1), "rss_warm_mb": round(med([s[1] for s in base]), 2),
-        "rss_end_mb": round(med([s[1] for s in tail]), 2),
-        "rss_max_mb": round(max(s[1] for s in samples), 2),
-        "fds_warm": med([s[2] for s in base]), "fds_end": tail[-1][2],
-        "fds_min": min(s[2] for s in after), "fds_max": max(s[2] for s in after),
-        "rss_trace_mb": [round(s[1], 1) for s in samples[:: max(1, len(samples) // 12)]],
+        "reps_done": tally.done,
+        "reps_counted_complete": tally.counted, "reps_counted": counted,
+        "reps_stored": history.stored, "reps_in_db": in_db, "sets_miscounted": tally.missed,
+        "warmup_s": round(warmup, 1), **mem.figures(),
         "db": a.db if tmp is None else "(temporary)",
     }  # fmt: skip
     fig["rss_growth_mb"] = round(fig["rss_end_mb"] - fig["rss_warm_mb"], 2)
     fig["stopped_early"] = stopped_early
     failures = []
-    steady = len(after) >= 10  # enough samples after warm-up to speak of growth
-    if steady and fig["rss_growth_mb"] > MAX_RSS_GROWTH_MB:
+    if fig["steady"] and fig["rss_growth_mb"] > MAX_RSS_GROWTH_MB:
         failures.append(f"memory grew {fig['rss_growth_mb']} MB after warm-up (max {MAX_RSS_GROWTH_MB})")
-    if steady and (fig["fds_max"] > fig["fds_warm"] or fig["fds_end"] != fig["fds_warm"]):
+    if fig["steady"] and (fig["fds_max"] > fig["fds_warm"] or fig["fds_end"] != fig["fds_warm"]):
         failures.append(f"open files not steady: {fig['fds_warm']} after warm-up, "
                         f"{fig['fds_min']}..{fig['fds_max']} since, {fig['fds_end']} at the end")  # fmt: skip
-    if missed:
-        failures.append(f"{len(missed)} set(s) miscounted (exercise, generator seed, done, counted): {missed}")
+    if tally.missed:
+        failures.append(f"{len(tally.missed)} set(s) miscounted (exercise, generator seed, done, "
+                        f"counted): {tally.missed}")  # fmt: skip
     if not (counted == history.stored == in_db):
         failures.append(f"reps counted {counted}, stored {history.stored}, in the database {in_db}")
-    if len(complete) < 1 and not stopped_early:
+    if tally.n < 1 and not stopped_early:
         failures.append("not one set completed: run longer")
     fig["failures"] = failures
     if a.json:
