@@ -94,11 +94,11 @@ class Judge:
     # ------------------------------------------------------------------------------------
     def update(self, pose: Pose | None, t: float) -> JudgeState:
         t = self._monotonic(t)
-        f = extract(pose, self.offsets)
+        f = extract(pose, self.offsets, self.cal.get("trunk"))
         if f is None:
             return self._missing(t)
         f.t = float(t)
-        f = self.smooth(f)
+        f = self.smooth(f, self.cal.get("trunk"))
         if self.last_seen is not None and t - self.last_seen > LOST_S:
             self.pm.reset(after_loss=True)
             self.depth = None

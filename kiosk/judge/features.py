@@ -17,6 +17,9 @@ from kiosk.keypoints import Pose
 MIN_SCORE = 0.15  # below this a keypoint is treated as missing
 # Shoulder width over hip width, MoveNet keypoints, average adult (see kiosk.judge.view).
 SHOULDER_PER_HIP = 0.74 / 0.43
+# Shoulders (or hips) seen further apart than this many standing trunk lengths are a glitch:
+# from the front they are ~0.74 (real footage up to 0.84, generated 0.95).
+MAX_PAIR_WIDTH = 1.5
 
 
 @dataclass
@@ -35,22 +38,47 @@ class Frame:
     hip_ankle: np.ndarray | None = None  # (hip x - ankle x, 0) per side, averaged
 
 
-def _pair(kp: np.ndarray, left: int, right: int, offsets: dict | None = None) -> tuple[np.ndarray | None, float]:
+def _pair(kp: np.ndarray, left: int, right: int, offsets: dict | None = None,
+          max_width: float | None = None) -> tuple[np.ndarray | None, float]:  # fmt: skip
     """Score-weighted mean of a left/right pair. With only one side seen, the mean would
     jump sideways by half the body's width (a big error in a front view); `offsets`
-    remembers where the mean sat relative to each side when both were seen, to fill in."""
+    remembers where the mean sat relative to each side when both were seen, to fill in.
+    max_width (px): the two sides further apart than this cannot both be right (a keypoint
+    glitched away); the side nearer where the pair was last frame is kept, the other is
+    treated as unseen (and teaches the offsets nothing)."""
     ok = kp[left, 2] >= MIN_SCORE, kp[right, 2] >= MIN_SCORE
     if not any(ok):
         return None, 0.0
+    if all(ok) and max_width is not None and offsets is not None \
+            and float(np.linalg.norm(kp[left, :2] - kp[right, :2])) > max_width:
+        last = offsets.get(("last", left))
+        if last is None:
+            keep_left = kp[left, 2] >= kp[right, 2]
+        else:
+            keep_left = np.linalg.norm(kp[left, :2] - last) <= np.linalg.norm(kp[right, :2] - last)
+        ok = (bool(keep_left), not keep_left)
     if all(ok):
         w = np.array([kp[left, 2], kp[right, 2]]) ** 2
         pt = (kp[left, :2] * w[0] + kp[right, :2] * w[1]) / w.sum()
         if offsets is not None:
             offsets[left], offsets[right] = pt - kp[left, :2], pt - kp[right, :2]
+            offsets[("last", left)] = pt
         return pt, float(max(kp[left, 2], kp[right, 2]))
     side = left if ok[0] else right
-    off = offsets.get(side) if offsets is not None else None
-    return kp[side, :2] + (off if off is not None else 0.0), float(kp[side, 2])
+    if offsets is None:
+        return kp[side, :2], float(kp[side, 2])
+    # Either label may be swapped (the lone keypoint's now, or both when the offsets were
+    # learned): of the two fills, the one nearer where the pair was is right.
+    fills = [kp[side, :2] + offsets[s] for s in (side, left + right - side) if s in offsets]
+    last = offsets.get(("last", left))
+    if not fills:
+        pt = kp[side, :2]
+    elif last is None or len(fills) == 1:
+        pt = fills[0]
+    else:
+        pt = min(fills, key=lambda p: float(np.linalg.norm(p - last)))
+    offsets[("last", left)] = pt
+    return pt, float(kp[side, 2])
 
 
 def _width(kp: np.ndarray, left: int, right: int) -> float:
@@ -59,9 +87,10 @@ def _width(kp: np.ndarray, left: int, right: int) -> float:
     return float(np.linalg.norm(kp[left, :2] - kp[right, :2]))
 
 
-def extract(pose: Pose | None, offsets: dict | None = None) -> Frame | None:
+def extract(pose: Pose | None, offsets: dict | None = None, trunk_len: float | None = None) -> Frame | None:
     """The measurable body of a pose, or None when the trunk cannot be seen. Pass the same
-    `offsets` dict for every frame of a set (see _pair)."""
+    `offsets` dict for every frame of a set (see _pair), and the standing trunk length (px)
+    once known: no shoulder or hip pair is ever MAX_PAIR_WIDTH trunk lengths wide."""
     if pose is None:
         return None
     kp = np.asarray(pose.keypoints, float)
@@ -70,8 +99,9 @@ def extract(pose: Pose | None, offsets: dict | None = None) -> Frame | None:
     bad = ~np.isfinite(kp).all(axis=1)
     if bad.any():  # a broken keypoint is a missing one, not a broken pose
         kp = np.where(bad[:, None], 0.0, kp)
-    hip, hs = _pair(kp, K.L_HIP, K.R_HIP, offsets)
-    sh, ss = _pair(kp, K.L_SHOULDER, K.R_SHOULDER, offsets)
+    wide = MAX_PAIR_WIDTH * trunk_len if trunk_len else None
+    hip, hs = _pair(kp, K.L_HIP, K.R_HIP, offsets, wide)
+    sh, ss = _pair(kp, K.L_SHOULDER, K.R_SHOULDER, offsets, wide)
     hip, sh = _same_side_trunk(kp, hip, sh, offsets)
     if hip is None or sh is None or np.linalg.norm(sh - hip) < 4:
         return None
@@ -137,6 +167,12 @@ class Smoother:
     A point that goes missing briefly keeps its last smoothed position."""
 
     POINTS = ("hip", "shoulder", "knee", "ankle", "head", "wrist", "hip_ankle")
+    # A trunk point can only move so fast: a jump beyond JUMP + SPEED * dt standing trunk
+    # lengths is a keypoint glitch (a teleport, a swap while one side is unseen), held like a
+    # missing point for up to hold_s; a brief glitch bent "depth" enough to split a rep.
+    # Real footage moves them at most ~0.5 trunk lengths a frame; a fast swing ~4/s.
+    GATED = ("hip", "shoulder")
+    JUMP, SPEED = 0.4, 6.0
 
     def __init__(self, min_hz: float = 0.8, beta: float = 2.5, d_hz: float = 1.0, hold_s: float = 0.3):
         self.min_hz, self.beta, self.d_hz, self.hold_s = min_hz, beta, d_hz, hold_s
@@ -148,7 +184,8 @@ class Smoother:
     def _alpha(hz: float, dt: float) -> float:
         return 1.0 - float(np.exp(-2 * np.pi * hz * dt))
 
-    def __call__(self, f: Frame) -> Frame:
+    def __call__(self, f: Frame, trunk_len: float | None = None) -> Frame:
+        """trunk_len: the standing trunk length (px) once known, the scale of the gate."""
         p = self.prev
         if p is None or f.t - p.t > 0.5 or f.t <= p.t:
             self.prev, self.speed = f, {}
@@ -156,9 +193,15 @@ class Smoother:
             return f
         dt = f.t - p.t
         scale = max(float(np.linalg.norm(p.shoulder - p.hip)), 1.0)
+        gate = trunk_len or scale
         out = Frame(**{**f.__dict__})
         for n in self.POINTS:
             new, old = getattr(f, n), getattr(p, n)
+            if (n in self.GATED and new is not None and old is not None
+                    and f.t - self.seen.get(n, -1e9) <= self.hold_s
+                    and float(np.linalg.norm(new - old)) > gate * (self.JUMP + self.SPEED * dt)):
+                setattr(out, n, old)  # a glitch: held (a jump that stays is taken after hold_s)
+                continue
             if new is not None and old is not None:
                 self.seen[n] = f.t
                 v = float(np.linalg.norm(new - old)) / dt / scale
