@@ -22,6 +22,7 @@ from kiosk.judge.features import Frame
 
 _GRID = np.radians(np.arange(-45.0, 180.01, 0.5))
 _SIN, _COS = np.sin(_GRID), np.cos(_GRID)
+_DEG = np.degrees(_GRID)
 OBLIQUE_SIN = 0.45  # sin(yaw) from which sideways offsets in the image are trusted (~27 deg)
 SCALE_PRIOR = 0.6  # weight of k ~ 1 against the observations (noise / scale uncertainty)^2
 # Leaning back is rare and shallow (an over-extended lockout, up to ~20 deg): beyond that a
@@ -41,22 +42,35 @@ def incline(dx: float, dy_up: float, length0: float, sin_yaw: tuple[float, float
     only the foreshortening speaks; an ambiguous sign resolves to forward.
     elevation_deg: how far the camera looks down at the person (a camera above the trunk
     sees a segment tipping toward it shorten faster: cos(theta + e) instead of cos(theta))."""
-    u, w = dx * facing / length0, dy_up / length0
+    return incline_many([(dx, dy_up, length0, facing, elevation_deg)], sin_yaw, prior)[0]
+
+
+def incline_many(segs: list[tuple[float, float, float, float, float]], sin_yaw: tuple[float, float],
+                 prior: float = SCALE_PRIOR) -> list[tuple[float, float]]:  # fmt: skip
+    """`incline` for several segments (dx, dy_up, length0, facing, elevation_deg) seen in one
+    view, fitted together: one pass over the grid per frame, not one per segment (the fit is
+    the same, row by row)."""
+    rows = np.array(segs, float)
+    u = (rows[:, 0] * rows[:, 3] / rows[:, 2])[:, None]
+    w = (rows[:, 1] / rows[:, 2])[:, None]
     lo, hi = sin_yaw
     a = 0.5 * (lo + hi) * _SIN
+    a = np.broadcast_to(a, (len(rows), len(_SIN)))
     # Vertical model: cos(theta) minus the toward-camera part seen through the elevation,
     # relative to standing (the calibration saw the upright segment through it too).
-    tan_e = np.tan(np.radians(elevation_deg))
+    tan_e = np.tan(np.radians(rows[:, 4]))[:, None]
     b = _COS - tan_e * np.sqrt(max(0.0, 1.0 - (0.5 * (lo + hi)) ** 2)) * _SIN
     for _ in range(2):  # alternate: scale k for the yaw, then the yaw for k
         k = (u * a + w * b + prior) / (a * a + b * b + prior)
-        safe = np.where(np.abs(k * _SIN) > 1e-6, k * _SIN, 1e-6)
+        ks = k * _SIN
+        safe = np.where(np.abs(ks) > 1e-6, ks, 1e-6)
         a = np.clip(u / safe, lo, hi) * _SIN
     k = (u * a + w * b + prior) / (a * a + b * b + prior)
     back = _BACKWARD if lo >= OBLIQUE_SIN else _BACKWARD_FRONT
     res = (u - k * a) ** 2 + (w - k * b) ** 2 + prior * (k - 1) ** 2 + back
-    i = int(np.argmin(res))
-    return float(np.degrees(_GRID[i])), float(res[i])
+    i = np.argmin(res, axis=1)
+    best = res[np.arange(len(rows)), i]
+    return [(float(_DEG[j]), float(r)) for j, r in zip(i.tolist(), best.tolist())]
 
 
 def yaw_range(yaw_deg: float | None, cos_err: float = 0.1) -> tuple[float, float]:
@@ -160,15 +174,22 @@ def estimate(f: Frame, cal: StandingLengths, sin_yaw: tuple[float, float], facin
     L = {n: cal.get(n) for n in StandingLengths.NAMES}
     if L["trunk"] is None or segs["trunk"] is None:
         return None
-    back, res = incline(*segs["trunk"], L["trunk"], sin_yaw, facing, elevation_deg=elevation_deg)
+    legs = L["thigh"] is not None and L["shin"] is not None and segs["thigh"] is not None \
+        and segs["shin"] is not None
+    neck = L["neck"] is not None and segs["neck"] is not None
+    # The thigh tips backward (hips behind the knee) and the shin forward (knee ahead).
+    rows = [(*segs["trunk"], L["trunk"], facing, elevation_deg)]
+    if legs:
+        rows += [(*segs["thigh"], L["thigh"], -facing, 0.0), (*segs["shin"], L["shin"], facing, 0.0)]
+    if neck:
+        rows.append((*segs["neck"], L["neck"], facing, 0.0))
+    fits = incline_many(rows, sin_yaw)
+    back, res = fits[0]
     conf = float(np.clip(f.score * 1.4, 0, 1) * np.exp(-res / 0.02) * (0.6 + 0.4 * sin_yaw[0]))
     e = Estimate(f.t, back, conf, hip_y=float(f.hip[1]),
                  trunk_ratio=float(np.hypot(*segs["trunk"])) / L["trunk"])
-    legs = L["thigh"] is not None and L["shin"] is not None
-    if legs and segs["thigh"] is not None and segs["shin"] is not None:
-        # The thigh tips backward (hips behind the knee) and the shin forward (knee ahead).
-        e.thigh = incline(*segs["thigh"], L["thigh"], sin_yaw, -facing)[0]
-        e.shin = incline(*segs["shin"], L["shin"], sin_yaw, facing)[0]
+    if legs:
+        e.thigh, e.shin = fits[1][0], fits[2][0]
         e.knee_flexion = A.knee_flexion_from(e.thigh, e.shin)
         e.hip_angle = A.hip_angle_from(back, e.thigh)
         leg = L["thigh"] + L["shin"]
@@ -182,8 +203,8 @@ def estimate(f: Frame, cal: StandingLengths, sin_yaw: tuple[float, float], facin
             e.hip_shift = A.hip_shift_from(e.thigh, e.shin, L["thigh"], L["shin"])
         if cal.hip_y is not None:
             e.hip_drop = (f.hip[1] - cal.hip_y) / leg
-    if L["neck"] is not None and segs["neck"] is not None:
-        e.head_flexion = incline(*segs["neck"], L["neck"], sin_yaw, facing)[0] - back
+    if neck:
+        e.head_flexion = fits[-1][0] - back
     if f.wrist is not None:
         e.wrist_height = A.wrist_height(f.wrist, f.shoulder, L["trunk"])
     return e
