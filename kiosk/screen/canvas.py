@@ -56,7 +56,7 @@ class TextCache:
     blocks fragmented the C heap so resident memory crept up for as long as the kiosk ran.
     """
 
-    def __init__(self, max_bytes: int = 12 * 1024 * 1024) -> None:
+    def __init__(self, max_bytes: int = 8 * 1024 * 1024) -> None:
         self.max_bytes = max_bytes
         self.bytes = 0  # in the LRU
         self._cache: OrderedDict[tuple, tuple[pygame.Surface, pygame.Rect]] = OrderedDict()
