@@ -193,13 +193,13 @@ class Smoother:
             return f
         dt = f.t - p.t
         scale = max(float(np.linalg.norm(p.shoulder - p.hip)), 1.0)
-        gate = trunk_len or scale
         out = Frame(**{**f.__dict__})
         for n in self.POINTS:
             new, old = getattr(f, n), getattr(p, n)
-            if (n in self.GATED and new is not None and old is not None
+            # (Gated only once the standing trunk is known: the first frame may be the glitch.)
+            if (trunk_len and n in self.GATED and new is not None and old is not None
                     and f.t - self.seen.get(n, -1e9) <= self.hold_s
-                    and float(np.linalg.norm(new - old)) > gate * (self.JUMP + self.SPEED * dt)):
+                    and float(np.linalg.norm(new - old)) > trunk_len * (self.JUMP + self.SPEED * dt)):
                 setattr(out, n, old)  # a glitch: held (a jump that stays is taken after hold_s)
                 continue
             if new is not None and old is not None:
