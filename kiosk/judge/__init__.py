@@ -16,6 +16,7 @@ smoothed depth -> phase machine (phases.py) -> at each rep's end, metrics and fa
 from __future__ import annotations
 
 from collections import deque
+from statistics import median
 
 import numpy as np
 
@@ -124,7 +125,7 @@ class Judge:
             self.hist.append(e)
         while self.hist and self.hist[0].t < t - HISTORY_S:
             self.hist.popleft()
-        raw = float(np.median(self.raw))
+        raw = float(median(self.raw))
         if self.depth is None or self.t_prev is None:
             self.depth = raw
         else:
@@ -236,13 +237,13 @@ class Judge:
         if not calibrating:
             self.view.add_standing(f, self._trunk_len())
         self.backs.append(e.back)
-        self.std.back = float(np.median(self.backs))
+        self.std.back = float(median(self.backs))
         if e.head_flexion is not None:
             self.heads.append(e.head_flexion)
-            self.std.head_flexion = float(np.median(self.heads))
+            self.std.head_flexion = float(median(self.heads))
         if e.hip_shift is not None:
             self.shifts.append(e.hip_shift)
-            self.std.hip_shift = float(np.median(self.shifts))
+            self.std.hip_shift = float(median(self.shifts))
 
     def _state(self, t: float, phase: Phase, person: bool, back: float | None = None,
                conf: float = 0.0, message: str = "") -> JudgeState:  # fmt: skip

@@ -27,6 +27,8 @@ class ViewEstimator:
     def __init__(self) -> None:
         self.cos_samples: deque[float] = deque(maxlen=240)
         self.facing_votes = 0.0
+        self._yaw: float | None = None  # yaw_deg, cached until the next standing sample
+        self._fresh = True
 
     def add_standing(self, f: Frame, trunk_len: float) -> None:
         est = []
@@ -36,6 +38,7 @@ class ViewEstimator:
             est.append(f.hip_width / (HIP_PER_TRUNK * trunk_len))
         if est:
             self.cos_samples.append(float(np.clip(np.mean(est), 0.0, 1.0)))
+            self._fresh = True
 
     def add_facing(self, f: Frame, trunk_len: float) -> None:
         self.facing_votes += f.facing
@@ -45,9 +48,11 @@ class ViewEstimator:
 
     @property
     def yaw_deg(self) -> float | None:
-        if len(self.cos_samples) < 5:
-            return None
-        return float(np.degrees(np.arccos(np.median(self.cos_samples))))
+        if self._fresh:  # read several times a frame, changed only by standing frames
+            self._fresh = False
+            self._yaw = None if len(self.cos_samples) < 5 else \
+                float(np.degrees(np.arccos(np.median(self.cos_samples))))
+        return self._yaw
 
     @property
     def view(self) -> View:
