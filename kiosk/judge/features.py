@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import math
+
 import numpy as np
 
 from kiosk import keypoints as K
@@ -38,6 +40,11 @@ class Frame:
     hip_ankle: np.ndarray | None = None  # (hip x - ankle x, 0) per side, averaged
 
 
+def _dist(a, b) -> float:
+    """Distance between two 2D points (plain floats: numpy's norm costs ~2 us a call)."""
+    return math.hypot(float(a[0]) - float(b[0]), float(a[1]) - float(b[1]))
+
+
 def _pair(kp: np.ndarray, left: int, right: int, offsets: dict | None = None,
           max_width: float | None = None) -> tuple[np.ndarray | None, float]:  # fmt: skip
     """Score-weighted mean of a left/right pair. With only one side seen, the mean would
@@ -50,12 +57,12 @@ def _pair(kp: np.ndarray, left: int, right: int, offsets: dict | None = None,
     if not any(ok):
         return None, 0.0
     if all(ok) and max_width is not None and offsets is not None \
-            and float(np.linalg.norm(kp[left, :2] - kp[right, :2])) > max_width:
+            and _dist(kp[left, :2], kp[right, :2]) > max_width:
         last = offsets.get(("last", left))
         if last is None:
             keep_left = kp[left, 2] >= kp[right, 2]
         else:
-            keep_left = np.linalg.norm(kp[left, :2] - last) <= np.linalg.norm(kp[right, :2] - last)
+            keep_left = _dist(kp[left, :2], last) <= _dist(kp[right, :2], last)
         ok = (bool(keep_left), not keep_left)
     if all(ok):
         w = np.array([kp[left, 2], kp[right, 2]]) ** 2
@@ -76,7 +83,7 @@ def _pair(kp: np.ndarray, left: int, right: int, offsets: dict | None = None,
     elif last is None or len(fills) == 1:
         pt = fills[0]
     else:
-        pt = min(fills, key=lambda p: float(np.linalg.norm(p - last)))
+        pt = min(fills, key=lambda p: _dist(p, last))
     offsets[("last", left)] = pt
     return pt, float(kp[side, 2])
 
@@ -84,7 +91,7 @@ def _pair(kp: np.ndarray, left: int, right: int, offsets: dict | None = None,
 def _width(kp: np.ndarray, left: int, right: int) -> float:
     if min(kp[left, 2], kp[right, 2]) < MIN_SCORE:
         return float("nan")
-    return float(np.linalg.norm(kp[left, :2] - kp[right, :2]))
+    return _dist(kp[left, :2], kp[right, :2])
 
 
 def extract(pose: Pose | None, offsets: dict | None = None, trunk_len: float | None = None) -> Frame | None:
@@ -103,7 +110,7 @@ def extract(pose: Pose | None, offsets: dict | None = None, trunk_len: float | N
     hip, hs = _pair(kp, K.L_HIP, K.R_HIP, offsets, wide)
     sh, ss = _pair(kp, K.L_SHOULDER, K.R_SHOULDER, offsets, wide)
     hip, sh = _same_side_trunk(kp, hip, sh, offsets)
-    if hip is None or sh is None or np.linalg.norm(sh - hip) < 4:
+    if hip is None or sh is None or _dist(sh, hip) < 4:
         return None
     knee, _ = _pair(kp, K.L_KNEE, K.R_KNEE, offsets)
     ankle, _ = _pair(kp, K.L_ANKLE, K.R_ANKLE, offsets)
@@ -113,7 +120,7 @@ def extract(pose: Pose | None, offsets: dict | None = None, trunk_len: float | N
     facing = 0.0
     if ears is not None and kp[K.NOSE, 2] >= MIN_SCORE:
         dx = kp[K.NOSE, 0] - ears[0]
-        scale = np.linalg.norm(sh - hip)
+        scale = _dist(sh, hip)
         if abs(dx) > 0.08 * scale:  # a face seen from the front gives no vote
             facing = float(np.sign(dx))
     return Frame(float(pose.t), hip, sh, knee, ankle, head, wrist,
@@ -182,7 +189,7 @@ class Smoother:
 
     @staticmethod
     def _alpha(hz: float, dt: float) -> float:
-        return 1.0 - float(np.exp(-2 * np.pi * hz * dt))
+        return 1.0 - math.exp(-2 * math.pi * hz * dt)
 
     def __call__(self, f: Frame, trunk_len: float | None = None) -> Frame:
         """trunk_len: the standing trunk length (px) once known, the scale of the gate."""
@@ -192,19 +199,19 @@ class Smoother:
             self.seen = {n: f.t for n in self.POINTS if getattr(f, n) is not None}
             return f
         dt = f.t - p.t
-        scale = max(float(np.linalg.norm(p.shoulder - p.hip)), 1.0)
+        scale = max(_dist(p.shoulder, p.hip), 1.0)
         out = Frame(**{**f.__dict__})
         for n in self.POINTS:
             new, old = getattr(f, n), getattr(p, n)
             # (Gated only once the standing trunk is known: the first frame may be the glitch.)
             if (trunk_len and n in self.GATED and new is not None and old is not None
                     and f.t - self.seen.get(n, -1e9) <= self.hold_s
-                    and float(np.linalg.norm(new - old)) > trunk_len * (self.JUMP + self.SPEED * dt)):
+                    and _dist(new, old) > trunk_len * (self.JUMP + self.SPEED * dt)):
                 setattr(out, n, old)  # a glitch: held (a jump that stays is taken after hold_s)
                 continue
             if new is not None and old is not None:
                 self.seen[n] = f.t
-                v = float(np.linalg.norm(new - old)) / dt / scale
+                v = _dist(new, old) / dt / scale
                 sp = self.speed.get(n, v)
                 sp += self._alpha(self.d_hz, dt) * (v - sp)
                 self.speed[n] = sp
