@@ -127,6 +127,10 @@ def run_judge(exercise: str, stream) -> list[JudgeState]:
 # A shoulder teleported for 0.15 s mid-descent (with the nose and an eye): the glitched side
 # dragged the shoulders' mean, the dip split the rep in two.
 TELEPORT_SPLIT = [("teleport", 0.25, 1.0, [0, 1, 6], 0.5)]
+# Both hips lost for 2.8 s while the skier-swing athlete bends for the dumbbells: they come back
+# bent over, and the depth window's samples from before the loss read them as standing for a
+# frame, which erased "this excursion began unseen"; the rest of the pick-up counted as a rep.
+HIPS_LOST_AT_PICKUP = [("nan", 0.0, 0.0, [0], 0.0), ("nan", 0.125, 0.1875, [0, 11, 12], 0.0)]
 
 
 @FUZZ
@@ -135,6 +139,7 @@ TELEPORT_SPLIT = [("teleport", 0.25, 1.0, [0, 1, 6], 0.5)]
 # The very first frame glitched: it must not become the reference a jump gate holds on to.
 @example(exercise="hinge", fps=30.0, seed=0,
          ops=[("nan", 0.0, 0.0, [0, 1], 0.0), ("teleport", 0.0, 0.0, [0, 1, 2, 3, 4, 5], -0.5)])
+@example(exercise="skier-swing", fps=30.0, seed=0, ops=HIPS_LOST_AT_PICKUP)
 @given(exercise=st.sampled_from(EXERCISES), fps=st.sampled_from(RATES), seed=st.integers(0, 1),
        ops=st.lists(op, max_size=6))
 def test_spoiled_set_never_raises_nor_counts_more_than_was_done(exercise, fps, seed, ops):
@@ -177,6 +182,18 @@ def test_a_teleported_shoulder_neither_splits_nor_loses_a_rep(fps, seed):
     poses, done = _movement("hinge", fps, seed)
     states = run_judge("hinge", spoil(poses, TELEPORT_SPLIT, fps))
     assert states[-1].reps == done == 2
+
+
+@pytest.mark.parametrize("fps", [30.0, 120.0])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_pick_up_begun_out_of_sight_is_not_a_rep(fps, seed):
+    poses, done = _movement("skier-swing", fps, seed)
+    judge = Judge("skier-swing")
+    for pose, t in spoil(poses, HIPS_LOST_AT_PICKUP, fps):
+        judge.update(pose, t)
+    assert len(judge.reports) == done == 2
+    # The two swings, not the pick-up the person was already bent over in when seen again.
+    assert all(r.start_s > 6.5 for r in judge.reports)
 
 
 def test_unspoiled_sets_do_count_so_the_bounds_above_mean_something():

@@ -101,8 +101,7 @@ class Judge:
         f.t = float(t)
         f = self.smooth(f, self.cal.get("trunk"))
         if self.last_seen is not None and t - self.last_seen > LOST_S:
-            self.pm.reset(after_loss=True)
-            self.depth = None
+            self._lose_rep()
         self.last_seen = t
         if not self.calibrated:
             return self._calibrate(f, t)
@@ -162,6 +161,16 @@ class Judge:
         self.t_in = t + self.t_shift
         return self.t_in
 
+    def _lose_rep(self) -> None:
+        """The person was out of sight too long: the rep in progress is abandoned, and what
+        they do on coming back starts afresh. The depth window goes too: its samples from
+        before the loss made the first depth after it read "standing" for someone who came
+        back bent over (a load pick-up), which cleared the unseen-start mark and let the
+        rest of that excursion count as a rep."""
+        self.pm.reset(after_loss=True)
+        self.depth = None
+        self.raw.clear()
+
     def _trunk_len(self) -> float:
         return self.cal.get("trunk") or 1.0
 
@@ -173,8 +182,7 @@ class Judge:
                 self.reports = reports  # the set's reps stay; only the calibration goes
             return self._state(t, Phase.WAITING, person=False, message="Step into view")
         if t - self.last_seen > LOST_S:
-            self.pm.reset(after_loss=True)
-            self.depth = None
+            self._lose_rep()
             return self._state(t, Phase.WAITING, person=False, message="Step into view")
         return self._state(t, self.pm.phase if self.calibrated else Phase.WAITING, person=False)
 
