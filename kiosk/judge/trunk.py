@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -48,29 +49,45 @@ def incline(dx: float, dy_up: float, length0: float, sin_yaw: tuple[float, float
 def incline_many(segs: list[tuple[float, float, float, float, float]], sin_yaw: tuple[float, float],
                  prior: float = SCALE_PRIOR) -> list[tuple[float, float]]:  # fmt: skip
     """`incline` for several segments (dx, dy_up, length0, facing, elevation_deg) seen in one
-    view, fitted together: one pass over the grid per frame, not one per segment (the fit is
-    the same, row by row)."""
-    rows = np.array(segs, float)
-    u = (rows[:, 0] * rows[:, 3] / rows[:, 2])[:, None]
-    w = (rows[:, 1] / rows[:, 2])[:, None]
+    view, fitted together: one pass over the grid per frame, not one per segment. The same
+    fit as one segment at a time (tests/test_judge_fast.py), arranged for few numpy calls:
+    everything that depends only on the view is cached, and the residual at the best k is
+    |y|^2 - (x.y)^2 / |x|^2 (least squares), not the sum of the three squared misfits."""
     lo, hi = sin_yaw
-    a = 0.5 * (lo + hi) * _SIN
-    a = np.broadcast_to(a, (len(rows), len(_SIN)))
+    a0, b, d0, bbp, back = _view_terms(lo, hi, tuple(r[4] for r in segs), prior)
+    u = np.array([[dx * f / L] for dx, _, L, f, _ in segs])
+    w = np.array([[dy / L] for _, dy, L, _, _ in segs])
+    wbp = w * b + prior
+    k = (u * a0 + wbp) / d0
+    for i in range(2):  # alternate: scale k for the yaw, then the yaw for k
+        if i:
+            k = (u * a + wbp) / (a * a + bbp)
+        ks = k * _SIN
+        a = np.minimum(np.maximum(u / np.where(np.abs(ks) > 1e-6, ks, 1e-6), lo), hi) * _SIN
+    n = u * a + wbp
+    res = (u * u + w * w + prior + back) - n * n / (a * a + bbp)
+    i = res.argmin(axis=1).tolist()
+    best = res[range(len(segs)), i].tolist()
+    return [(_DEG_LIST[j], r) for j, r in zip(i, best)]
+
+
+_DEG_LIST = _DEG.tolist()
+
+
+@lru_cache(maxsize=8)
+def _view_terms(lo: float, hi: float, elevations: tuple[float, ...], prior: float):
+    """The grid terms of the fit that depend only on the view (it changes when the yaw
+    estimate does, at standing samples): the first guess of the sideways part a0, the
+    vertical model b per segment, and their |x|^2 sums."""
+    mid = 0.5 * (lo + hi)
+    a0 = mid * _SIN
     # Vertical model: cos(theta) minus the toward-camera part seen through the elevation,
     # relative to standing (the calibration saw the upright segment through it too).
-    tan_e = np.tan(np.radians(rows[:, 4]))[:, None]
-    b = _COS - tan_e * np.sqrt(max(0.0, 1.0 - (0.5 * (lo + hi)) ** 2)) * _SIN
-    for _ in range(2):  # alternate: scale k for the yaw, then the yaw for k
-        k = (u * a + w * b + prior) / (a * a + b * b + prior)
-        ks = k * _SIN
-        safe = np.where(np.abs(ks) > 1e-6, ks, 1e-6)
-        a = np.clip(u / safe, lo, hi) * _SIN
-    k = (u * a + w * b + prior) / (a * a + b * b + prior)
+    tan_e = np.tan(np.radians(np.array(elevations, float)))[:, None]
+    b = _COS - tan_e * np.sqrt(max(0.0, 1.0 - mid**2)) * _SIN
+    bbp = b * b + prior
     back = _BACKWARD if lo >= OBLIQUE_SIN else _BACKWARD_FRONT
-    res = (u - k * a) ** 2 + (w - k * b) ** 2 + prior * (k - 1) ** 2 + back
-    i = np.argmin(res, axis=1)
-    best = res[np.arange(len(rows)), i]
-    return [(float(_DEG[j]), float(r)) for j, r in zip(i.tolist(), best.tolist())]
+    return a0, b, a0 * a0 + bbp, bbp, back
 
 
 def yaw_range(yaw_deg: float | None, cos_err: float = 0.1) -> tuple[float, float]:
