@@ -60,3 +60,33 @@ def test_plain_float_distance_and_median_equal_numpys():
     xs = [float(k[11, 0]) for k in kps]
     for n in (1, 2, 3, 8, 90):
         assert median(xs[:n]) == float(np.median(xs[:n]))
+
+
+def test_plain_float_percentile_equals_numpys():
+    rng = np.random.default_rng(5)
+    for n in (1, 2, 3, 4, 7, 60, 361):
+        xs = sorted(rng.normal(80, 10, n).tolist())
+        assert T._percentile80(xs) == pytest.approx(float(np.percentile(xs, 80)), rel=1e-14)
+
+
+def test_standing_lengths_equal_the_numpy_formula():
+    """Each length: the median of the samples within KEEP of their 80th percentile."""
+    s = generate("deadlift", reps=3, yaw_deg=60.0, seed=2)
+    from kiosk.judge.features import extract
+
+    cal, offsets = T.StandingLengths(), {}
+    for p in s.poses:
+        f = extract(p, offsets)
+        if f is None:
+            continue
+        cal.add(f)
+        cal._refresh()
+        arr = np.array([r[1] for r in cal.rows], float)
+        for i, n in enumerate(T.StandingLengths.NAMES):
+            col = arr[:, i][np.isfinite(arr[:, i])]
+            if len(col) < 3:
+                assert cal.get(n) is None
+                continue
+            ref = np.percentile(col, 80)
+            keep = (col >= T.StandingLengths.KEEP * ref) & (col <= ref / T.StandingLengths.KEEP)
+            assert cal.get(n) == pytest.approx(float(np.median(col[keep])), rel=1e-12)
