@@ -195,7 +195,7 @@ class Judge:
         while self.still and self.still[0].t < t - BUFFER_S:
             self.still.popleft()
         recent = [fr for fr in self.still if fr.t >= t - STILL_S]
-        trunk = np.array([fr.shoulder - fr.hip for fr in recent])
+        trunk = np.array([(fr.shoulder[0] - fr.hip[0], fr.shoulder[1] - fr.hip[1]) for fr in recent])
         length = float(np.median(np.linalg.norm(trunk, axis=1)))
         upright = all(abs(v[0]) < 0.45 * -v[1] for v in trunk)
         hips = np.array([fr.hip for fr in recent])

@@ -24,74 +24,82 @@ SHOULDER_PER_HIP = 0.74 / 0.43
 MAX_PAIR_WIDTH = 1.5
 
 
+Point = tuple[float, float]  # x, y px (plain floats: numpy on 2-vectors is mostly call overhead)
+
+
 @dataclass
 class Frame:
     t: float
-    hip: np.ndarray
-    shoulder: np.ndarray
-    knee: np.ndarray | None
-    ankle: np.ndarray | None
-    head: np.ndarray | None  # ears, else nose
-    wrist: np.ndarray | None
+    hip: Point
+    shoulder: Point
+    knee: Point | None
+    ankle: Point | None
+    head: Point | None  # ears, else nose
+    wrist: Point | None
     shoulder_width: float  # 2D distance between the shoulders, px
     hip_width: float
     score: float  # mean score of the trunk keypoints
     facing: float  # vote: + faces image-right, - image-left, 0 unknown (nose vs ears)
-    hip_ankle: np.ndarray | None = None  # (hip x - ankle x, 0) per side, averaged
+    hip_ankle: Point | None = None  # (hip x - ankle x, 0) per side, averaged
 
 
 def _dist(a, b) -> float:
     """Distance between two 2D points (plain floats: numpy's norm costs ~2 us a call)."""
-    return math.hypot(float(a[0]) - float(b[0]), float(a[1]) - float(b[1]))
+    return math.hypot(a[0] - b[0], a[1] - b[1])
 
 
-def _pair(kp: np.ndarray, left: int, right: int, offsets: dict | None = None,
-          max_width: float | None = None) -> tuple[np.ndarray | None, float]:  # fmt: skip
-    """Score-weighted mean of a left/right pair. With only one side seen, the mean would
-    jump sideways by half the body's width (a big error in a front view); `offsets`
-    remembers where the mean sat relative to each side when both were seen, to fill in.
-    max_width (px): the two sides further apart than this cannot both be right (a keypoint
-    glitched away); the side nearer where the pair was last frame is kept, the other is
-    treated as unseen (and teaches the offsets nothing)."""
-    ok = kp[left, 2] >= MIN_SCORE, kp[right, 2] >= MIN_SCORE
-    if not any(ok):
+def _pair(kp: list, left: int, right: int, offsets: dict | None = None,
+          max_width: float | None = None) -> tuple[Point | None, float]:  # fmt: skip
+    """Score-weighted mean of a left/right pair (kp: 17 [x, y, score] lists). With only one
+    side seen, the mean would jump sideways by half the body's width (a big error in a front
+    view); `offsets` remembers where the mean sat relative to each side when both were seen,
+    to fill in. max_width (px): the two sides further apart than this cannot both be right (a
+    keypoint glitched away); the side nearer where the pair was last frame is kept, the other
+    is treated as unseen (and teaches the offsets nothing)."""
+    xl, yl, sl = kp[left]
+    xr, yr, sr = kp[right]
+    ok_l, ok_r = sl >= MIN_SCORE, sr >= MIN_SCORE
+    if not (ok_l or ok_r):
         return None, 0.0
-    if all(ok) and max_width is not None and offsets is not None \
-            and _dist(kp[left, :2], kp[right, :2]) > max_width:
+    if ok_l and ok_r and max_width is not None and offsets is not None \
+            and math.hypot(xl - xr, yl - yr) > max_width:
         last = offsets.get(("last", left))
         if last is None:
-            keep_left = kp[left, 2] >= kp[right, 2]
+            ok_l = sl >= sr
         else:
-            keep_left = _dist(kp[left, :2], last) <= _dist(kp[right, :2], last)
-        ok = (bool(keep_left), not keep_left)
-    if all(ok):
-        w = np.array([kp[left, 2], kp[right, 2]]) ** 2
-        pt = (kp[left, :2] * w[0] + kp[right, :2] * w[1]) / w.sum()
+            ok_l = math.hypot(xl - last[0], yl - last[1]) <= math.hypot(xr - last[0], yr - last[1])
+        ok_r = not ok_l
+    if ok_l and ok_r:
+        wl, wr = sl * sl, sr * sr
+        ws = wl + wr
+        pt = ((xl * wl + xr * wr) / ws, (yl * wl + yr * wr) / ws)
         if offsets is not None:
-            offsets[left], offsets[right] = pt - kp[left, :2], pt - kp[right, :2]
+            offsets[left], offsets[right] = (pt[0] - xl, pt[1] - yl), (pt[0] - xr, pt[1] - yr)
             offsets[("last", left)] = pt
-        return pt, float(max(kp[left, 2], kp[right, 2]))
-    side = left if ok[0] else right
+        return pt, max(sl, sr)
+    side = left if ok_l else right
+    x, y, sc = kp[side]
     if offsets is None:
-        return kp[side, :2], float(kp[side, 2])
+        return (x, y), sc
     # Either label may be swapped (the lone keypoint's now, or both when the offsets were
     # learned): of the two fills, the one nearer where the pair was is right.
-    fills = [kp[side, :2] + offsets[s] for s in (side, left + right - side) if s in offsets]
+    fills = [(x + o[0], y + o[1]) for o in (offsets.get(side), offsets.get(left + right - side))
+             if o is not None]  # fmt: skip
     last = offsets.get(("last", left))
     if not fills:
-        pt = kp[side, :2]
+        pt = (x, y)
     elif last is None or len(fills) == 1:
         pt = fills[0]
     else:
-        pt = min(fills, key=lambda p: _dist(p, last))
+        pt = min(fills, key=lambda q: _dist(q, last))
     offsets[("last", left)] = pt
-    return pt, float(kp[side, 2])
+    return pt, sc
 
 
-def _width(kp: np.ndarray, left: int, right: int) -> float:
-    if min(kp[left, 2], kp[right, 2]) < MIN_SCORE:
+def _width(kp: list, left: int, right: int) -> float:
+    if min(kp[left][2], kp[right][2]) < MIN_SCORE:
         return float("nan")
-    return _dist(kp[left, :2], kp[right, :2])
+    return _dist(kp[left], kp[right])
 
 
 def extract(pose: Pose | None, offsets: dict | None = None, trunk_len: float | None = None) -> Frame | None:
@@ -103,9 +111,9 @@ def extract(pose: Pose | None, offsets: dict | None = None, trunk_len: float | N
     kp = np.asarray(pose.keypoints, float)
     if kp.shape != (17, 3):
         return None
-    bad = ~np.isfinite(kp).all(axis=1)
-    if bad.any():  # a broken keypoint is a missing one, not a broken pose
-        kp = np.where(bad[:, None], 0.0, kp)
+    if not np.isfinite(kp).all():  # a broken keypoint is a missing one, not a broken pose
+        kp = np.where(np.isfinite(kp).all(axis=1)[:, None], kp, 0.0)
+    kp = kp.tolist()
     wide = MAX_PAIR_WIDTH * trunk_len if trunk_len else None
     hip, hs = _pair(kp, K.L_HIP, K.R_HIP, offsets, wide)
     sh, ss = _pair(kp, K.L_SHOULDER, K.R_SHOULDER, offsets, wide)
@@ -115,20 +123,20 @@ def extract(pose: Pose | None, offsets: dict | None = None, trunk_len: float | N
     knee, _ = _pair(kp, K.L_KNEE, K.R_KNEE, offsets)
     ankle, _ = _pair(kp, K.L_ANKLE, K.R_ANKLE, offsets)
     ears, _ = _pair(kp, K.L_EAR, K.R_EAR, offsets)
-    head = ears if ears is not None else (kp[K.NOSE, :2] if kp[K.NOSE, 2] >= MIN_SCORE else None)
+    nx, ny, ns = kp[K.NOSE]
+    head = ears if ears is not None else ((nx, ny) if ns >= MIN_SCORE else None)
     wrist, _ = _pair(kp, K.L_WRIST, K.R_WRIST, offsets)
     facing = 0.0
-    if ears is not None and kp[K.NOSE, 2] >= MIN_SCORE:
-        dx = kp[K.NOSE, 0] - ears[0]
-        scale = _dist(sh, hip)
-        if abs(dx) > 0.08 * scale:  # a face seen from the front gives no vote
-            facing = float(np.sign(dx))
+    if ears is not None and ns >= MIN_SCORE:
+        dx = nx - ears[0]
+        if abs(dx) > 0.08 * _dist(sh, hip):  # a face seen from the front gives no vote
+            facing = 1.0 if dx > 0 else -1.0
     return Frame(float(pose.t), hip, sh, knee, ankle, head, wrist,
                  _width(kp, K.L_SHOULDER, K.R_SHOULDER), _width(kp, K.L_HIP, K.R_HIP),
                  (hs + ss) / 2, facing, _same_side_dx(kp, K.L_HIP, K.L_ANKLE, K.R_HIP, K.R_ANKLE))  # fmt: skip
 
 
-def _same_side_trunk(kp: np.ndarray, hip, sh, offsets: dict | None):
+def _same_side_trunk(kp: list, hip, sh, offsets: dict | None):
     """One shoulder (or hip) never seen, so no remembered offset: the lone keypoint sits half
     a body width sideways of the mid-point, which in an oblique view reads as a 20-30 deg
     lean (whose sign follows the facing estimate). The other pair, seen whole, shows the
@@ -138,14 +146,15 @@ def _same_side_trunk(kp: np.ndarray, hip, sh, offsets: dict | None):
         return hip, sh
     pairs = ((K.L_SHOULDER, K.R_SHOULDER), (K.L_HIP, K.R_HIP))
     for i, ((lo, ro), (lm, rm)) in enumerate((pairs, pairs[::-1])):
-        ok = kp[lo, 2] >= MIN_SCORE, kp[ro, 2] >= MIN_SCORE
-        if ok[0] == ok[1] or min(kp[lm, 2], kp[rm, 2]) < MIN_SCORE:
+        ok = kp[lo][2] >= MIN_SCORE, kp[ro][2] >= MIN_SCORE
+        if ok[0] == ok[1] or min(kp[lm][2], kp[rm][2]) < MIN_SCORE:
             continue
         side = lo if ok[0] else ro
         if offsets is not None and side in offsets:
             continue  # _pair filled it in from when both were seen
-        half = 0.5 * (kp[rm, :2] - kp[lm, :2]) * (SHOULDER_PER_HIP if i == 0 else 1 / SHOULDER_PER_HIP)
-        pt = kp[side, :2] + (half if side == lo else -half)
+        ratio = SHOULDER_PER_HIP if i == 0 else 1 / SHOULDER_PER_HIP
+        sign = 1.0 if side == lo else -1.0
+        pt = tuple(kp[side][c] + sign * (0.5 * (kp[rm][c] - kp[lm][c]) * ratio) for c in (0, 1))
         if i == 0:
             sh = pt
         else:
@@ -153,16 +162,16 @@ def _same_side_trunk(kp: np.ndarray, hip, sh, offsets: dict | None):
     return hip, sh
 
 
-def _same_side_dx(kp: np.ndarray, lh: int, la: int, rh: int, ra: int) -> np.ndarray | None:
+def _same_side_dx(kp: list, lh: int, la: int, rh: int, ra: int) -> Point | None:
     """Hip-over-ankle offset measured side by side. Seen at an angle, the left and right
     joints sit apart in the image; differencing mid-points weighted by unequal scores would
     leak that width into the offset."""
     dx, w = 0.0, 0.0
     for h, a in ((lh, la), (rh, ra)):
-        s = min(kp[h, 2], kp[a, 2])
+        s = min(kp[h][2], kp[a][2])
         if s >= MIN_SCORE:
-            dx, w = dx + s * (kp[h, 0] - kp[a, 0]), w + s
-    return np.array([dx / w, 0.0]) if w > 0 else None
+            dx, w = dx + s * (kp[h][0] - kp[a][0]), w + s
+    return (dx / w, 0.0) if w > 0 else None
 
 
 class Smoother:
@@ -200,7 +209,7 @@ class Smoother:
             return f
         dt = f.t - p.t
         scale = max(_dist(p.shoulder, p.hip), 1.0)
-        out = Frame(**{**f.__dict__})
+        out = Frame(**f.__dict__)
         for n in self.POINTS:
             new, old = getattr(f, n), getattr(p, n)
             # (Gated only once the standing trunk is known: the first frame may be the glitch.)
@@ -215,7 +224,8 @@ class Smoother:
                 sp = self.speed.get(n, v)
                 sp += self._alpha(self.d_hz, dt) * (v - sp)
                 self.speed[n] = sp
-                setattr(out, n, old + self._alpha(self.min_hz + self.beta * sp, dt) * (new - old))
+                a = self._alpha(self.min_hz + self.beta * sp, dt)
+                setattr(out, n, (old[0] + a * (new[0] - old[0]), old[1] + a * (new[1] - old[1])))
             elif new is not None:
                 self.seen[n] = f.t
             elif old is not None and f.t - self.seen.get(n, -1e9) <= self.hold_s:

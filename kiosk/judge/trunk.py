@@ -228,7 +228,7 @@ def estimate(f: Frame, cal: StandingLengths, sin_yaw: tuple[float, float], facin
             # Seen at an angle, the hips' travel behind the ankles shows directly as a
             # sideways offset in the image (the thigh/shin tilts are too near vertical to
             # read well from their foreshortening).
-            e.hip_shift = A.hip_shift(f.hip_ankle, np.zeros(2), leg * s_mid, facing)
+            e.hip_shift = A.hip_shift(f.hip_ankle, (0.0, 0.0), leg * s_mid, facing)
         else:
             e.hip_shift = A.hip_shift_from(e.thigh, e.shin, L["thigh"], L["shin"])
         if cal.hip_y is not None:
