@@ -11,6 +11,7 @@ via the *_from() functions. Both follow the conventions in ANGLES.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,5 +100,5 @@ def knee_flexion_from(thigh: float, shin: float) -> float:
 
 
 def hip_shift_from(thigh: float, shin: float, thigh_len: float, shin_len: float) -> float:
-    back = thigh_len * np.sin(np.radians(thigh)) - shin_len * np.sin(np.radians(shin))
+    back = thigh_len * math.sin(math.radians(thigh)) - shin_len * math.sin(math.radians(shin))
     return float(back / max(thigh_len + shin_len, 1e-6))

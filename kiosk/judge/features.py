@@ -7,9 +7,8 @@ nearer the camera, whose keypoints MoveNet scores higher.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import math
+from dataclasses import dataclass
 
 import numpy as np
 

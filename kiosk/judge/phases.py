@@ -10,12 +10,12 @@ up or parking the load).
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from kiosk.judge.rules import Rules
+from kiosk.judge.stats import percentile
 from kiosk.reports import Phase
 
 SETTLE_S = 0.4  # stay this long at the top before the rep is closed (to see the lockout)
@@ -81,7 +81,8 @@ class PhaseMachine:
         bar for starting a rep, never above what a real rep clearly passes."""
         self.calm.extend(calm)
         if len(self.calm) >= 8:
-            noise = float(np.percentile(self.calm, 90))
+            # (np.percentile's answer, NaN included: a junk pose can make one.)
+            noise = math.nan if any(x != x for x in self.calm) else percentile(sorted(self.calm), 90)
             self.start_deg = min(max(self.r.stand_max_deg + 3.0, noise + 5.0), self.r.count_min_deg - 4.0)
 
     def reset(self, after_loss: bool = False) -> None:

@@ -23,6 +23,7 @@ import numpy as np
 
 from kiosk import angles as A
 from kiosk.judge.features import Frame
+from kiosk.judge.stats import percentile
 
 _GRID = np.radians(np.arange(-45.0, 180.01, 0.5))
 _SIN, _COS = np.sin(_GRID), np.cos(_GRID)
@@ -71,7 +72,8 @@ def incline_many(segs: list[tuple[float, float, float, float, float]], sin_yaw: 
     res = (u * u + w * w + prior + back) - n * n / (a * a + bbp)
     i = res.argmin(axis=1).tolist()
     best = res[range(len(segs)), i].tolist()
-    return [(_DEG_LIST[j], r) for j, r in zip(i, best)]
+    # (>= 0 as a sum of squares is; the difference form can round below it on junk input)
+    return [(_DEG_LIST[j], max(r, 0.0)) for j, r in zip(i, best)]
 
 
 _DEG_LIST = _DEG.tolist()
@@ -97,8 +99,8 @@ def yaw_range(yaw_deg: float | None, cos_err: float = 0.1) -> tuple[float, float
     """sin(yaw) bounds for a yaw estimated from body widths (their |cos| is good to ~0.1)."""
     if yaw_deg is None:
         return 0.0, 1.0
-    c = abs(np.cos(np.radians(yaw_deg)))
-    return float(np.sqrt(1 - min(1.0, c + cos_err) ** 2)), float(np.sqrt(1 - max(0.0, c - cos_err) ** 2))
+    c = abs(math.cos(math.radians(yaw_deg)))
+    return math.sqrt(1 - min(1.0, c + cos_err) ** 2), math.sqrt(1 - max(0.0, c - cos_err) ** 2)
 
 
 class StandingLengths:
@@ -144,7 +146,7 @@ class StandingLengths:
             if len(col) < 3:
                 self.cache[n] = None
                 continue
-            ref = _percentile80(col)  # robust to glitches (up to a fifth of the frames)
+            ref = percentile(col, 80)  # robust to glitches (up to a fifth of the frames)
             lo, hi = self.KEEP * ref, ref / self.KEEP
             kept = col[bisect_left(col, lo):bisect_right(col, hi)]
             self.cache[n] = float(median(kept)) if kept and ref > 1.0 else None
@@ -158,16 +160,6 @@ class StandingLengths:
     @property
     def count(self) -> int:
         return len(self.rows)
-
-
-def _percentile80(s: list[float]) -> float:
-    """np.percentile(s, 80) of a sorted list (numpy's default linear interpolation)."""
-    v = (len(s) - 1) * 0.8
-    i = int(v)
-    g = v - i
-    a, b = s[i], s[min(i + 1, len(s) - 1)]
-    d = b - a
-    return b - d * (1 - g) if g >= 0.5 else a + d * g
 
 
 def _segments(f: Frame) -> dict[str, tuple[float, float] | None]:
@@ -215,9 +207,8 @@ def estimate(f: Frame, cal: StandingLengths, sin_yaw: tuple[float, float], facin
         rows.append((*segs["neck"], L["neck"], facing, 0.0))
     fits = incline_many(rows, sin_yaw)
     back, res = fits[0]
-    conf = float(np.clip(f.score * 1.4, 0, 1) * np.exp(-res / 0.02) * (0.6 + 0.4 * sin_yaw[0]))
-    e = Estimate(f.t, back, conf, hip_y=float(f.hip[1]),
-                 trunk_ratio=float(np.hypot(*segs["trunk"])) / L["trunk"])
+    conf = min(max(f.score * 1.4, 0.0), 1.0) * math.exp(-res / 0.02) * (0.6 + 0.4 * sin_yaw[0])
+    e = Estimate(f.t, back, conf, hip_y=float(f.hip[1]), trunk_ratio=math.hypot(*segs["trunk"]) / L["trunk"])
     if legs:
         e.thigh, e.shin = fits[1][0], fits[2][0]
         e.knee_flexion = A.knee_flexion_from(e.thigh, e.shin)

@@ -8,9 +8,9 @@ the shoulders travel when the person leans.
 
 from __future__ import annotations
 
+import math
 from collections import deque
-
-import numpy as np
+from statistics import median
 
 from kiosk.judge.features import Frame
 from kiosk.reports import View
@@ -32,26 +32,26 @@ class ViewEstimator:
 
     def add_standing(self, f: Frame, trunk_len: float) -> None:
         est = []
-        if np.isfinite(f.shoulder_width):
+        if math.isfinite(f.shoulder_width):
             est.append(f.shoulder_width / (SHOULDER_PER_TRUNK * trunk_len))
-        if np.isfinite(f.hip_width):
+        if math.isfinite(f.hip_width):
             est.append(f.hip_width / (HIP_PER_TRUNK * trunk_len))
         if est:
-            self.cos_samples.append(float(np.clip(np.mean(est), 0.0, 1.0)))
+            self.cos_samples.append(min(max(sum(est) / len(est), 0.0), 1.0))
             self._fresh = True
 
     def add_facing(self, f: Frame, trunk_len: float) -> None:
         self.facing_votes += f.facing
         lean = (f.shoulder[0] - f.hip[0]) / max(trunk_len, 1e-6)
         if abs(lean) > 0.3:  # clearly leaning: the shoulders move toward the face
-            self.facing_votes += 2.0 * np.sign(lean)
+            self.facing_votes += 2.0 if lean > 0 else -2.0
 
     @property
     def yaw_deg(self) -> float | None:
         if self._fresh:  # read several times a frame, changed only by standing frames
             self._fresh = False
             self._yaw = None if len(self.cos_samples) < 5 else \
-                float(np.degrees(np.arccos(np.median(self.cos_samples))))
+                math.degrees(math.acos(median(self.cos_samples)))
         return self._yaw
 
     @property
