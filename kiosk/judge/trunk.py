@@ -141,8 +141,9 @@ class StandingLengths:
         # Plain floats: numpy's percentile and median on a few hundred values cost ~0.1 ms
         # each in call overhead, and this runs every frame for the set's first 60 frames.
         rows = self.rows
+        cols = list(zip(*(r[1] for r in rows)))
         for i, n in enumerate(self.NAMES):
-            col = sorted(v for r in rows if math.isfinite(v := r[1][i]))
+            col = sorted(filter(math.isfinite, cols[i]))
             if len(col) < 3:
                 self.cache[n] = None
                 continue
