@@ -92,3 +92,15 @@ def test_standing_lengths_equal_the_numpy_formula():
             ref = np.percentile(col, 80)
             keep = (col >= T.StandingLengths.KEEP * ref) & (col <= ref / T.StandingLengths.KEEP)
             assert cal.get(n) == pytest.approx(float(np.median(col[keep])), rel=1e-12)
+
+
+def test_rolling_median_equals_the_median_of_its_window():
+    from collections import deque
+
+    from kiosk.judge.stats import RollingMedian
+
+    rng = np.random.default_rng(9)
+    rm, window = RollingMedian(90), deque(maxlen=90)
+    for x in np.round(rng.normal(0, 5, 400), 1).tolist():  # rounded: ties and repeats too
+        window.append(x)
+        assert rm.add(x) == float(np.median(window))

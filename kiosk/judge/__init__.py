@@ -15,6 +15,7 @@ smoothed depth -> phase machine (phases.py) -> at each rep's end, metrics and fa
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from statistics import median
 
@@ -24,6 +25,7 @@ from kiosk.judge import faults as F
 from kiosk.judge.features import Frame, Smoother, extract
 from kiosk.judge.phases import PhaseMachine
 from kiosk.judge.rules import EXERCISES, Rules, rules_for
+from kiosk.judge.stats import RollingMedian
 from kiosk.judge.trunk import Estimate, StandingLengths, estimate, yaw_range
 from kiosk.judge.view import ViewEstimator
 from kiosk.keypoints import Pose
@@ -74,10 +76,10 @@ class Judge:
         self.cal = StandingLengths()
         self.view = ViewEstimator()
         self.std = F.Standing()
-        self.backs: deque[float] = deque(maxlen=90)
+        self.backs = RollingMedian(90)
         self.raw: deque[float] = deque(maxlen=3)
-        self.shifts: deque[float] = deque(maxlen=90)
-        self.heads: deque[float] = deque(maxlen=90)
+        self.shifts = RollingMedian(90)
+        self.heads = RollingMedian(90)
         self.still: deque[Frame] = deque()
         self.smooth = Smoother()
         self.offsets: dict = {}
@@ -244,14 +246,11 @@ class Judge:
         """Keep refining what this person's standing posture looks like."""
         if not calibrating:
             self.view.add_standing(f, self._trunk_len())
-        self.backs.append(e.back)
-        self.std.back = float(median(self.backs))
+        self.std.back = self.backs.add(e.back)
         if e.head_flexion is not None:
-            self.heads.append(e.head_flexion)
-            self.std.head_flexion = float(median(self.heads))
-        if e.hip_shift is not None:
-            self.shifts.append(e.hip_shift)
-            self.std.hip_shift = float(median(self.shifts))
+            self.std.head_flexion = self.heads.add(e.head_flexion)
+        if e.hip_shift is not None and math.isfinite(e.hip_shift):  # (junk poses can make NaN)
+            self.std.hip_shift = self.shifts.add(e.hip_shift)
 
     def _state(self, t: float, phase: Phase, person: bool, back: float | None = None,
                conf: float = 0.0, message: str = "") -> JudgeState:  # fmt: skip

@@ -208,26 +208,29 @@ class Smoother:
             return f
         dt = f.t - p.t
         scale = max(_dist(p.shoulder, p.hip), 1.0)
+        gate = trunk_len * (self.JUMP + self.SPEED * dt) if trunk_len else None
+        a_speed = self._alpha(self.d_hz, dt)
         out = Frame(**f.__dict__)
+        now, prev, seen, speed = out.__dict__, p.__dict__, self.seen, self.speed
         for n in self.POINTS:
-            new, old = getattr(f, n), getattr(p, n)
-            # (Gated only once the standing trunk is known: the first frame may be the glitch.)
-            if (trunk_len and n in self.GATED and new is not None and old is not None
-                    and f.t - self.seen.get(n, -1e9) <= self.hold_s
-                    and _dist(new, old) > trunk_len * (self.JUMP + self.SPEED * dt)):
-                setattr(out, n, old)  # a glitch: held (a jump that stays is taken after hold_s)
-                continue
+            new, old = now[n], prev[n]
             if new is not None and old is not None:
-                self.seen[n] = f.t
-                v = _dist(new, old) / dt / scale
-                sp = self.speed.get(n, v)
-                sp += self._alpha(self.d_hz, dt) * (v - sp)
-                self.speed[n] = sp
+                d = _dist(new, old)
+                # (Gated only once the standing trunk is known: the first frame may be the glitch.)
+                if gate is not None and n in self.GATED and f.t - seen.get(n, -1e9) <= self.hold_s \
+                        and d > gate:
+                    now[n] = old  # a glitch: held (a jump that stays is taken after hold_s)
+                    continue
+                seen[n] = f.t
+                v = d / dt / scale
+                sp = speed.get(n, v)
+                sp += a_speed * (v - sp)
+                speed[n] = sp
                 a = self._alpha(self.min_hz + self.beta * sp, dt)
-                setattr(out, n, (old[0] + a * (new[0] - old[0]), old[1] + a * (new[1] - old[1])))
+                now[n] = (old[0] + a * (new[0] - old[0]), old[1] + a * (new[1] - old[1]))
             elif new is not None:
-                self.seen[n] = f.t
-            elif old is not None and f.t - self.seen.get(n, -1e9) <= self.hold_s:
-                setattr(out, n, old)
+                seen[n] = f.t
+            elif old is not None and f.t - seen.get(n, -1e9) <= self.hold_s:
+                now[n] = old
         self.prev = out
         return out

@@ -81,8 +81,8 @@ class PhaseMachine:
         bar for starting a rep, never above what a real rep clearly passes."""
         self.calm.extend(calm)
         if len(self.calm) >= 8:
-            # (np.percentile's answer, NaN included: a junk pose can make one.)
-            noise = math.nan if any(x != x for x in self.calm) else percentile(sorted(self.calm), 90)
+            # (As np.percentile would, a NaN depth from a junk pose makes the noise NaN.)
+            noise = percentile(sorted(self.calm), 90) if math.isfinite(sum(self.calm)) else math.nan
             self.start_deg = min(max(self.r.stand_max_deg + 3.0, noise + 5.0), self.r.count_min_deg - 4.0)
 
     def reset(self, after_loss: bool = False) -> None:

@@ -5,6 +5,9 @@ values the judge keeps; these give the same numbers (tests/test_judge_fast.py)."
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
+from collections import deque
+
 
 def percentile(s: list[float], q: float) -> float:
     """np.percentile(s, q) of a sorted, non-empty list of finite floats (numpy's default
@@ -15,3 +18,22 @@ def percentile(s: list[float], q: float) -> float:
     a, b = s[i], s[min(i + 1, len(s) - 1)]
     d = b - a
     return b - d * (1 - g) if g >= 0.5 else a + d * g
+
+
+class RollingMedian:
+    """The median of the last `maxlen` values, kept sorted as they come and go (a median of
+    90 values on every standing frame otherwise sorts them every time)."""
+
+    def __init__(self, maxlen: int) -> None:
+        self.maxlen = maxlen
+        self.order: deque[float] = deque()
+        self.sorted: list[float] = []
+
+    def add(self, x: float) -> float:
+        """Add x (a finite number; NaN has no place in an order) and return the median."""
+        if len(self.order) == self.maxlen:
+            del self.sorted[bisect_left(self.sorted, self.order.popleft())]
+        self.order.append(x)
+        insort(self.sorted, x)
+        s, m = self.sorted, len(self.sorted) // 2
+        return s[m] if len(s) % 2 else (s[m - 1] + s[m]) / 2

@@ -62,12 +62,9 @@ def incline_many(segs: list[tuple[float, float, float, float, float]], sin_yaw: 
     u = np.array([[dx * f / L] for dx, _, L, f, _ in segs])
     w = np.array([[dy / L] for _, dy, L, _, _ in segs])
     wbp = w * b + prior
-    k = (u * a0 + wbp) / d0
-    for i in range(2):  # alternate: scale k for the yaw, then the yaw for k
-        if i:
-            k = (u * a + wbp) / (a * a + bbp)
-        ks = k * _SIN
-        a = np.minimum(np.maximum(u / np.where(np.abs(ks) > 1e-6, ks, 1e-6), lo), hi) * _SIN
+    # Alternate: the scale k for the yaw, then the yaw for that k (twice).
+    a = _sideways(u, (u * a0 + wbp) / d0, lo, hi)
+    a = _sideways(u, (u * a + wbp) / (a * a + bbp), lo, hi)
     n = u * a + wbp
     res = (u * u + w * w + prior + back) - n * n / (a * a + bbp)
     i = res.argmin(axis=1).tolist()
@@ -77,6 +74,12 @@ def incline_many(segs: list[tuple[float, float, float, float, float]], sin_yaw: 
 
 
 _DEG_LIST = _DEG.tolist()
+
+
+def _sideways(u: np.ndarray, k: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """The sideways part of the model at scale k: the yaw in [lo, hi] nearest to explaining u."""
+    ks = k * _SIN
+    return np.minimum(np.maximum(u / np.where(np.abs(ks) > 1e-6, ks, 1e-6), lo), hi) * _SIN
 
 
 @lru_cache(maxsize=8)
