@@ -20,6 +20,12 @@ def percentile(s: list[float], q: float) -> float:
     return b - d * (1 - g) if g >= 0.5 else a + d * g
 
 
+def median_of_sorted(s: list[float], i0: int, i1: int) -> float:
+    """The median of s[i0:i1] (sorted, non-empty), as statistics.median gives it."""
+    m = (i0 + i1) // 2
+    return s[m] if (i1 - i0) % 2 else (s[m - 1] + s[m]) / 2
+
+
 class RollingMedian:
     """The median of the last `maxlen` values, kept sorted as they come and go (a median of
     90 values on every standing frame otherwise sorts them every time)."""

@@ -13,17 +13,16 @@ so it slides from one regime to the other with the view.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
-from statistics import median
 
 import numpy as np
 
 from kiosk import angles as A
 from kiosk.judge.features import Frame
-from kiosk.judge.stats import percentile
+from kiosk.judge.stats import median_of_sorted, percentile
 
 _GRID = np.radians(np.arange(-45.0, 180.01, 0.5))
 _SIN, _COS = np.sin(_GRID), np.cos(_GRID)
@@ -124,6 +123,10 @@ class StandingLengths:
 
     def __init__(self) -> None:
         self.rows: deque[tuple[float, list[float], float]] = deque()  # t, lengths, hip y
+        # The window's finite lengths per segment, and (trunk, hip y) pairs, kept sorted as
+        # rows come and go: a refresh is then a few bisections, not four sorts of ~360.
+        self.sorted: list[list[float]] = [[] for _ in self.NAMES]
+        self.trunk_hips: list[tuple[float, float]] = []
         self.cache: dict[str, float | None] = {}
         self.hip_y: float | None = None
         self.cache_t = -1e9
@@ -132,31 +135,37 @@ class StandingLengths:
         segs = _segments(f)
         # Vertical extent: standing segments are upright, and a sideways error (one side of
         # a pair unseen) must not make them look longer.
-        lengths = [abs(segs[n][1]) if segs[n] is not None else np.nan for n in self.NAMES]
-        self.rows.append((f.t, lengths, float(f.hip[1])))
+        lengths = [abs(segs[n][1]) if segs[n] is not None else math.nan for n in self.NAMES]
+        row = (f.t, lengths, float(f.hip[1]))
+        self.rows.append(row)
+        self._index(row, insort)
         while self.rows and self.rows[0][0] < f.t - self.WINDOW_S:
-            self.rows.popleft()
+            self._index(self.rows.popleft(), _remove)
         if f.t - self.cache_t >= 0.5 or len(self.rows) < 60:
             self._refresh()
             self.cache_t = f.t
 
+    def _index(self, row: tuple[float, list[float], float], op) -> None:
+        lengths, hip = row[1], row[2]
+        for col, v in zip(self.sorted, lengths):
+            if math.isfinite(v):
+                op(col, v)
+        if math.isfinite(lengths[0]) and math.isfinite(hip):
+            op(self.trunk_hips, (lengths[0], hip))
+
     def _refresh(self) -> None:
-        # Plain floats: numpy's percentile and median on a few hundred values cost ~0.1 ms
-        # each in call overhead, and this runs every frame for the set's first 60 frames.
-        rows = self.rows
-        cols = list(zip(*(r[1] for r in rows)))
-        for i, n in enumerate(self.NAMES):
-            col = sorted(filter(math.isfinite, cols[i]))
+        for n, col in zip(self.NAMES, self.sorted):
             if len(col) < 3:
                 self.cache[n] = None
                 continue
             ref = percentile(col, 80)  # robust to glitches (up to a fifth of the frames)
             lo, hi = self.KEEP * ref, ref / self.KEEP
-            kept = col[bisect_left(col, lo):bisect_right(col, hi)]
-            self.cache[n] = float(median(kept)) if kept and ref > 1.0 else None
+            i0, i1 = bisect_left(col, lo), bisect_right(col, hi)
+            self.cache[n] = median_of_sorted(col, i0, i1) if i1 > i0 and ref > 1.0 else None
             if n == "trunk":
-                hips = [r[2] for r in rows if lo <= r[1][0] <= hi and math.isfinite(r[2])]
-                self.hip_y = float(median(hips)) if hips else None
+                th = self.trunk_hips
+                hips = sorted(h for _, h in th[bisect_left(th, (lo, -math.inf)):bisect_right(th, (hi, math.inf))])
+                self.hip_y = median_of_sorted(hips, 0, len(hips)) if hips else None
 
     def get(self, name: str) -> float | None:
         return self.cache.get(name)
@@ -164,6 +173,10 @@ class StandingLengths:
     @property
     def count(self) -> int:
         return len(self.rows)
+
+
+def _remove(s: list, x) -> None:
+    del s[bisect_left(s, x)]
 
 
 def _segments(f: Frame) -> dict[str, tuple[float, float] | None]:
