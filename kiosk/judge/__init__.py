@@ -26,7 +26,7 @@ from kiosk.judge.features import Frame, Smoother, extract
 from kiosk.judge.phases import PhaseMachine
 from kiosk.judge.rules import EXERCISES, Rules, rules_for
 from kiosk.judge.stats import RollingMedian
-from kiosk.judge.trunk import Estimate, StandingLengths, estimate, yaw_range
+from kiosk.judge.trunk import Estimate, StandingLengths, estimate, segments, yaw_range
 from kiosk.judge.view import ViewEstimator
 from kiosk.keypoints import Pose
 from kiosk.reports import JudgeState, Phase, RepReport, View
@@ -111,8 +111,9 @@ class Judge:
 
     def _process(self, f: Frame, t: float) -> JudgeState:
         self.view.add_facing(f, self._trunk_len())
-        self.cal.add(f)
-        e = estimate(f, self.cal, yaw_range(self.view.yaw_deg), self.view.facing, self.elevation)
+        segs = segments(f)  # (once a frame: both need them)
+        self.cal.add(f, segs)
+        e = estimate(f, self.cal, yaw_range(self.view.yaw_deg), self.view.facing, self.elevation, segs)
         if e is None:
             return self._state(t, Phase.CALIBRATING, person=True)
         e.depth = depth_of(e, self.std.back)
@@ -130,7 +131,7 @@ class Judge:
         if self.depth is None or self.t_prev is None:
             self.depth = raw
         else:
-            a = 1.0 - np.exp(-max(t - self.t_prev, 0.0) / SMOOTH_S)
+            a = 1.0 - math.exp(-max(t - self.t_prev, 0.0) / SMOOTH_S)
             self.depth += a * (raw - self.depth)
         self.t_prev = t
         ev = self.pm.update(t, self.depth)

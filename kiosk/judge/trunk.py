@@ -131,8 +131,9 @@ class StandingLengths:
         self.hip_y: float | None = None
         self.cache_t = -1e9
 
-    def add(self, f: Frame) -> None:
-        segs = _segments(f)
+    def add(self, f: Frame, segs: dict | None = None) -> None:
+        """segs: segments(f), if already at hand."""
+        segs = segs or segments(f)
         # Vertical extent: standing segments are upright, and a sideways error (one side of
         # a pair unseen) must not make them look longer.
         lengths = [abs(segs[n][1]) if segs[n] is not None else math.nan for n in self.NAMES]
@@ -179,7 +180,7 @@ def _remove(s: list, x) -> None:
     del s[bisect_left(s, x)]
 
 
-def _segments(f: Frame) -> dict[str, tuple[float, float] | None]:
+def segments(f: Frame) -> dict[str, tuple[float, float] | None]:
     """Each segment as (dx, dy_up) in px, from its lower to its upper end."""
     def seg(lo, hi):
         return None if lo is None or hi is None else (float(hi[0] - lo[0]), float(lo[1] - hi[1]))
@@ -208,8 +209,9 @@ class Estimate:
 
 
 def estimate(f: Frame, cal: StandingLengths, sin_yaw: tuple[float, float], facing: float,
-             elevation_deg: float = 0.0) -> Estimate | None:  # fmt: skip
-    segs = _segments(f)
+             elevation_deg: float = 0.0, segs: dict | None = None) -> Estimate | None:  # fmt: skip
+    """The frame's angles; segs: segments(f), if already at hand."""
+    segs = segs or segments(f)
     L = {n: cal.get(n) for n in StandingLengths.NAMES}
     if L["trunk"] is None or segs["trunk"] is None:
         return None
