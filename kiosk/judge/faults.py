@@ -171,8 +171,8 @@ def judge(c: Cycle, m: RepMetrics, r: Rules, std: Standing) -> list[str]:
         f.append("too_shallow")
     if m.back > r.deep_deg:
         f.append("too_deep")
-    if r.min_down_s is not None and m.down_s < r.min_down_s:
-        f.append("too_fast")
+    if r.min_down_s is not None and m.down_s < r.min_down_s and not c.unseen:
+        f.append("too_fast")  # (unless the start of the way down was out of sight)
     if r.arms_min is not None and m.wrist_top is not None and m.wrist_top < r.arms_min:
         f.append("arms_low")
     return f

@@ -44,6 +44,7 @@ class Cycle:
     full_lockout: bool = True
     deep_s: float = 0.0  # time spent past the counting depth
     unseen: bool = False  # began while the person was out of sight
+    first_depth: float = 0.0  # the depth it was first seen at
 
     trace: list = field(default_factory=list)  # (t, depth) samples of this excursion
 
@@ -60,6 +61,18 @@ class Cycle:
                 total += t1 - t0
                 last_in = t1
         return total
+
+
+
+# Back in sight part-way through an excursion: it counts only if they were seen going on down
+# (by this much past where they reappeared), i.e. most of a rep. Someone reappearing at the
+# bottom and standing up was picking up or parking the load, or was never seen going down.
+UNSEEN_DESCENT_DEG = 10.0
+UNSEEN_DESCENT_FRAC = 0.2  # of the excursion's peak
+
+
+def descent_seen(c: Cycle) -> bool:
+    return c.peak - c.first_depth >= max(UNSEEN_DESCENT_DEG, UNSEEN_DESCENT_FRAC * c.peak)
 
 
 class PhaseMachine:
@@ -111,7 +124,8 @@ class PhaseMachine:
             if d <= self.r.stand_max_deg * 0.5 or self.leave_t is None:
                 self.leave_t = t
             if d > self.start_deg:
-                self.cycle = Cycle(start_t=self.leave_t, peak=d, peak_t=t, unseen=self.unseen_start)
+                self.cycle = Cycle(start_t=self.leave_t, peak=d, peak_t=t, unseen=self.unseen_start,
+                                   first_depth=d)
                 self.phase = Phase.DESCENDING
             self.unseen_start = False
             return None
@@ -165,8 +179,8 @@ class PhaseMachine:
         self.cycle, self.stand_t = None, None
         self.phase = Phase.STANDING
         self.leave_t = c.end_t
-        if c.end_t - c.start_t < self.r.min_rep_s or c.unseen:
-            return "discard", c  # a twitch, or half a movement seen after losing the person
+        if c.end_t - c.start_t < self.r.min_rep_s or (c.unseen and not descent_seen(c)):
+            return "discard", c  # a twitch, or only the way up seen after losing the person
         if c.peak >= self.r.count_min_deg and c.deep_s < DEEP_S:
             return "discard", c  # a spike past the counting depth, not a movement
         if c.peak < self.r.count_min_deg:

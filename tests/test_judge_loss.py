@@ -1,0 +1,41 @@
+"""The person out of sight mid-set: what happens to the rep they come back into."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.judge import Judge
+from kiosk.synth import generate
+
+
+def _gap(seconds_after_top: float, gap_s: float, seed: int):
+    """A 4-rep hinge set, 30 fps, with `gap_s` of frames missing from `seconds_after_top`
+    after rep 2 ended; returns (judge, reps done)."""
+    s = generate("hinge", reps=4, yaw_deg=30.0, fps=30, seed=seed, lead_in_s=2.0, tail_s=1.0)
+    t0 = s.counted[1].end_s + seconds_after_top
+    judge = Judge("hinge")
+    for p in s.poses:
+        if not t0 <= p.t < t0 + gap_s:
+            judge.update(p, p.t)
+    return judge, len(s.counted)
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_back_in_sight_part_way_down_still_counts_the_rep(seed):
+    # Lost for 1.5 s at the top, back half-way down rep 3: the rest of the way down, the
+    # bottom and the way up are seen, so it is a rep (the camera-outage test's case).
+    judge, done = _gap(0.45, 1.5, seed)
+    assert len(judge.reports) == done
+    assert "too_fast" not in judge.reports[2].faults  # its descent was not all seen
+
+
+def test_back_in_sight_at_the_bottom_does_not_count_the_rep():
+    # Out of sight through the whole way down of rep 3, back at its bottom: only the way up
+    # is seen, which is not a rep (nor is standing up from a load pick-up).
+    s = generate("hinge", reps=4, yaw_deg=30.0, fps=30, seed=3, lead_in_s=2.0, tail_s=1.0)
+    r = s.counted[2]
+    judge = Judge("hinge")
+    for p in s.poses:
+        if not r.start_s - 0.3 <= p.t < r.bottom_s:
+            judge.update(p, p.t)
+    assert len(judge.reports) == len(s.counted) - 1
