@@ -177,3 +177,20 @@ def test_history_screen_reads_the_database_once_per_visit():
     app.act(Action.BACK)
     app.view_model(now[0])
     assert Hist.calls == 2
+
+
+def test_app_hands_free_heap_pages_back_once_a_minute():
+    from kiosk.app import TRIM_EVERY_S, App, heap_trimmer
+    from kiosk.screen.display import Display
+    from kiosk.screen.exercises import exercise_infos
+
+    assert heap_trimmer() is not None  # glibc, as on Raspberry Pi OS
+    now = [0.0]
+    app = App(display=Display("headless", "landscape", size=(640, 360)), worker=None,
+              judge_factory=lambda ex: None, info=exercise_infos(), clock=lambda: now[0])  # fmt: skip
+    trims = []
+    app._trim = trims.append
+    for _ in range(300):  # 150 s of the kiosk's clock, a frame every 0.5 s
+        app.frame()
+        now[0] += 0.5
+    assert len(trims) == 1 + int(150 // TRIM_EVERY_S) and set(trims) == {0}
