@@ -24,6 +24,7 @@ from typing import Callable
 
 import pygame
 
+from kiosk import heap
 from kiosk.coach import Coach, Cue
 from kiosk.flow import Action, Effect, Flow, Screen
 from kiosk.framing import someone_else
@@ -46,27 +47,6 @@ HISTORY_SETS = 12  # sets on the History screen
 KEYBOARD_HELP = "arrows/Space = next, Enter = select, Esc/Backspace = back, End = long press, Ctrl+Q = quit"
 
 
-TRIM_EVERY_S = 60.0  # how often free C-heap pages go back to the system
-
-
-def heap_trimmer() -> Callable[[int], int] | None:
-    """glibc's malloc_trim, or None where the C library is not glibc.
-
-    Text surfaces of 0.1-0.8 MB are rendered and freed as cues and screens change. Freed
-    between small long-lived objects, their holes stay in the heap, resident: memory crept
-    up for as long as the kiosk ran (soak: heap in use flat, free heap and RSS rising
-    0.26 MB/min). Trimming now and then hands those free pages back. (Mapping every block of
-    128 KB or more on its own, M_MMAP_THRESHOLD, also stopped the creep, but then every
-    camera frame and padded crop faulted in fresh pages: a 640x480 frame copy went from
-    0.02 to 0.5-0.7 ms, 1.4-1.8 ms at 720p, on the inference thread, every frame.)"""
-    try:
-        import ctypes
-
-        return ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc: nothing to trim
-        return None
-
-
 def post_action(action: Action) -> None:
     """Hand a button press to the render loop (safe from any thread)."""
     pygame.event.post(pygame.event.Event(ACTION_EVENT, action=Action(action)))
@@ -78,7 +58,7 @@ class App:
                  fps: float = 30.0, threaded: bool = True, ghost: bool = False, one_button: bool = False,
                  history=None, notifier=None, presence=None, errors: list[str] | None = None,
                  pip: bool = False, on_frame: Callable[["App", ViewModel], None] | None = None) -> None:  # fmt: skip
-        self._trim, self._trimmed_at = heap_trimmer(), -1e9
+        self._trim, self._trimmed_at = heap.trimmer(), -1e9
         self.display, self.worker, self.judge_factory = display, worker, judge_factory
         self.info, self.sound, self.clock, self.fps = info, sound, clock, fps
         self.threaded, self.ghost, self.one_button = threaded, ghost, one_button
@@ -263,7 +243,7 @@ class App:
             self.notifier.watchdog()
         if self.presence is not None and self.worker is not None:
             self.worker.min_interval = self.presence.frame_interval(self.fps)
-        if self._trim is not None and t - self._trimmed_at >= TRIM_EVERY_S:
+        if self._trim is not None and t - self._trimmed_at >= heap.TRIM_EVERY_S:
             self._trim(0)
             self._trimmed_at = t
 

@@ -180,11 +180,12 @@ def test_history_screen_reads_the_database_once_per_visit():
 
 
 def test_app_hands_free_heap_pages_back_once_a_minute():
-    from kiosk.app import TRIM_EVERY_S, App, heap_trimmer
+    from kiosk.app import App
+    from kiosk.heap import TRIM_EVERY_S, trimmer
     from kiosk.screen.display import Display
     from kiosk.screen.exercises import exercise_infos
 
-    assert heap_trimmer() is not None  # glibc, as on Raspberry Pi OS
+    assert trimmer() is not None  # glibc, as on Raspberry Pi OS
     now = [0.0]
     app = App(display=Display("headless", "landscape", size=(640, 360)), worker=None,
               judge_factory=lambda ex: None, info=exercise_infos(), clock=lambda: now[0])  # fmt: skip
