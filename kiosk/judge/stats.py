@@ -41,5 +41,4 @@ class RollingMedian:
             del self.sorted[bisect_left(self.sorted, self.order.popleft())]
         self.order.append(x)
         insort(self.sorted, x)
-        s, m = self.sorted, len(self.sorted) // 2
-        return s[m] if len(s) % 2 else (s[m - 1] + s[m]) / 2
+        return median_of_sorted(self.sorted, 0, len(self.sorted))
