@@ -74,7 +74,21 @@ class _Stages:
         setattr(obj, attr, Timed())
 
 
-def _frames(video: str | None, n: int, exercise: str):
+# The kiosk asks the Pi camera's ISP for a main stream of twice the model input on its long
+# side (kiosk/sources/picamera.py), so that is the frame the pipeline crops from. A 4:3
+# sensor (Camera Module 2, HQ) gives the larger frame of the official cameras; Module 3's
+# 16:9 gives 384x216, a cheaper crop.
+SENSOR_4_3 = (4056, 3040)
+
+
+def camera_size(model_input: int) -> tuple[int, int]:
+    """The frame size the Pi camera source delivers for this model."""
+    from kiosk.sources.picamera import main_size
+
+    return main_size(SENSOR_4_3, model_input)
+
+
+def _frames(video: str | None, n: int, exercise: str, size=(640, 480)):
     """[(convert() -> rgb, t)]: the conversion is part of the pipeline, as it is live."""
     from kiosk.bench_frames import generated_frames, video_frames
 
@@ -88,9 +102,9 @@ def _frames(video: str | None, n: int, exercise: str):
 
             raise SourceError(f"no frames could be decoded from {video}")
         return items, f"video {Path(video).name}"
-    frames = generated_frames(n, exercise)
+    frames = generated_frames(n, exercise, size=size)
     # A camera hands over RGB already (the ISP converts); the copy stands for its buffer.
-    return [(lambda f=f: np.array(f.rgb), f.t) for f in frames], "generated athlete 640x480"
+    return [(lambda f=f: np.array(f.rgb), f.t) for f in frames], "generated athlete %dx%d" % size
 
 
 def measure_pipeline(estimator, exercise: str, frames) -> dict:
@@ -112,6 +126,7 @@ def measure_pipeline(estimator, exercise: str, frames) -> dict:
         t0 = time.perf_counter()
         rgb = convert()
         t1 = time.perf_counter()
+        size = rgb.shape[1::-1]
         pose = estimator.estimate(rgb, t)
         t2 = time.perf_counter()
         judge.update(pose, t)
@@ -136,7 +151,7 @@ def measure_pipeline(estimator, exercise: str, frames) -> dict:
     return {
         "invoke": stats(floor), "pipeline": stats(pipe),
         "stages": {k: stats(v) for k, v in parts.items()},
-        "frames": len(frames), "poses_found": found, "reps_counted": len(judge.reports),
+        "frames": len(frames), "frame_size": [int(v) for v in size], "poses_found": found, "reps_counted": len(judge.reports),
         "tensors": tensors,
     }  # fmt: skip
 
@@ -196,6 +211,8 @@ def live(args, model_path) -> dict:
         cmd += ["--runtime", args.runtime]
     if args.video:
         cmd += ["--video", args.video]
+    elif getattr(args, "size", None):
+        cmd += ["--size", "%dx%d" % args.size]
     env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy",
                PYTHONPATH=str(Path(__file__).parents[1]))  # fmt: skip
     out = subprocess.run(cmd, capture_output=True, text=True, env=env,

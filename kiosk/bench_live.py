@@ -109,6 +109,7 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--exercise", default="hinge")
     p.add_argument("--video")
+    p.add_argument("--size", default="640x480", help="generated frame size WxH")
     p.add_argument("--runtime")
     p.add_argument("--seconds", type=float, default=10.0)
     p.add_argument("--fps", type=float, default=30.0, help="display rate")
@@ -131,7 +132,8 @@ def main(argv=None) -> int:
 
     display = Display("headless", "landscape")
     estimator = PoseEstimator(a.model, a.threads, runtime=a.runtime)
-    maker = VideoLoop(a.video) if a.video else DrawnAthlete(a.exercise)
+    size = tuple(int(v) for v in a.size.split("x"))
+    maker = VideoLoop(a.video) if a.video else DrawnAthlete(a.exercise, size=size)
     camera = LiveCamera(maker.next_rgb, maker.fps)
     feed = Pausable(CameraFeed(lambda: camera, estimator))
     worker = PoseWorker(feed)

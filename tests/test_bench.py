@@ -38,6 +38,22 @@ def test_bench_json_has_every_figure(model_path):
     assert live["inferred_frames"] > 0 and live["latency_ms"]["n"] > 0
     assert 0 < d["peak_rss_mb"] < 1000 and d["startup_s"] > 0
     assert set(d["targets"]) == {"overhead_ratio", "render_rate_kept", "peak_rss_mb"}
+    # By default the frames are the size the Pi camera source hands Lightning: its main
+    # stream, twice the model input on the long side of a 4:3 sensor.
+    assert d["frame_size"] == [384, 288] and "384x288" in d["frames"]
+
+
+@pytest.mark.model
+def test_bench_takes_a_webcam_frame_size(model_path):
+    r = bench("--json", "--frames", "30", "--no-live", "--size", "640x480", "--model", str(model_path))
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert json.loads(r.stdout)["frame_size"] == [640, 480]
+
+
+def test_bench_refuses_a_bad_size_by_name():
+    r = bench("--size", "640by480", "--no-live")
+    assert r.returncode == 2 and "--size" in r.stderr and "640by480" in r.stderr
+    assert "Traceback" not in r.stderr
 
 
 @pytest.mark.model

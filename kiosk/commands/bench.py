@@ -15,6 +15,10 @@ def add_parser(subparsers, name):
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--video", metavar="FILE", help="real footage (default: a generated athlete)")
     p.add_argument("--frames", type=int, default=300, metavar="N", help="frames to measure (300)")
+    p.add_argument("--size", metavar="WxH", type=_size,
+                   help="generated frame size (default: what the Pi camera hands the kiosk, "
+                        "its main stream for a 4:3 sensor, 384x288 for Lightning; "
+                        "640x480 is a webcam's default)")  # fmt: skip
     p.add_argument("--threads", type=int, default=1, metavar="N", help="inference threads (1)")
     p.add_argument("--model", metavar="PATH", help="a .tflite file (default: the normal look-up)")
     p.add_argument("--exercise", default="hinge", help="the judge's exercise (hinge)")
@@ -27,6 +31,18 @@ def add_parser(subparsers, name):
                         "tflite-runtime, which needs numpy<2); repeatable")  # fmt: skip
     p.add_argument("--no-live", action="store_true", help="skip the kiosk run (render, latency, RSS)")
     p.set_defaults(func=run)
+
+
+def _size(text: str) -> tuple[int, int]:
+    import argparse
+
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size like 384x288") from None
+    if not (96 <= w <= 4608 and 96 <= h <= 3496):
+        raise argparse.ArgumentTypeError(f"{text}: width 96-4608 and height 96-3496, please")
+    return w, h
 
 
 def run(args) -> int:
@@ -43,7 +59,9 @@ def run(args) -> int:
         raise UserError(f"--frames must be at least {bench.WARMUP + 10}, not {args.frames}")
     model = find_model(args.model)
     est = PoseEstimator(model, args.threads, runtime=args.runtime)
-    frames, label = bench._frames(args.video, args.frames, args.exercise)
+    if args.size is None and not args.video:
+        args.size = bench.camera_size(est.input_size)
+    frames, label = bench._frames(args.video, args.frames, args.exercise, args.size)
     pipe = bench.measure_pipeline(est, args.exercise, frames)
     tensors = pipe.pop("tensors")
     runtimes = bench.measure_runtimes(model, args.threads, tensors[:120])
@@ -56,6 +74,7 @@ def run(args) -> int:
               for n, v in runtimes.items() if n != "_error" and "median" in v}  # fmt: skip
     result = {
         "runtime": first, "threads": args.threads, "model": model.name, "frames": label,
+        "frame_size": pipe["frame_size"],
         "invoke_ms": pipe["invoke"]["median"], "pipeline_ms": pipe["pipeline"]["median"],
         "overhead_ratio": round(pipe["pipeline"]["median"] / pipe["invoke"]["median"], 3),
         "invoke": pipe["invoke"], "pipeline": pipe["pipeline"], "stages": pipe["stages"],
