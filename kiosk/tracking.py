@@ -24,7 +24,7 @@ TORSO = [L_SHOULDER, R_SHOULDER, L_HIP, R_HIP]
 
 
 def anchor_and_scale(kps: np.ndarray, min_score: float = MIN_SCORE):
-    """Centre of the confident torso keypoints, and a body scale that survives a hinge: the
+    """Centre (x, y) of the confident torso keypoints, and a body scale that survives a hinge: the
     largest of torso length, shoulder width and hip width (one of them stays long whether the
     camera sees the person from the front or the side, upright or bent over)."""
     # Plain floats: this runs on every frame, and numpy on four points is mostly call cost.
@@ -32,7 +32,7 @@ def anchor_and_scale(kps: np.ndarray, min_score: float = MIN_SCORE):
     ok = [k for k in (ls, rs, lh, rh) if k[2] > min_score]
     if len(ok) < 2:
         return None, None
-    centre = np.array([sum(k[0] for k in ok) / len(ok), sum(k[1] for k in ok) / len(ok)])
+    centre = (sum(k[0] for k in ok) / len(ok), sum(k[1] for k in ok) / len(ok))
     torso = math.hypot((ls[0] + rs[0] - lh[0] - rh[0]) / 2, (ls[1] + rs[1] - lh[1] - rh[1]) / 2)
     shoulders = math.hypot(ls[0] - rs[0], ls[1] - rs[1])
     hips = math.hypot(lh[0] - rh[0], lh[1] - rh[1])
@@ -45,7 +45,7 @@ def prominence(kps: np.ndarray, width: int, min_score: float = MIN_SCORE) -> flo
     centre, scale = anchor_and_scale(kps, min_score)
     if centre is None:
         return 0.0
-    off_centre = abs(float(centre[0]) - width / 2) / (width / 2)
+    off_centre = abs(centre[0] - width / 2) / (width / 2)
     confident = kps[:, 2] > min_score
     return scale * max(0.1, 1.0 - off_centre) * float(kps[confident, 2].mean())
 
@@ -85,7 +85,7 @@ class Tracker:
             dt = max(t - self.t, 0.0)
             allowed = (self.max_jump_base + self.max_jump_speed * dt) * self.scale
             ratio = max(scale, 1e-6) / max(self.scale, 1e-6)
-            if (math.hypot(*(centre - self.centre)) > allowed
+            if (math.hypot(centre[0] - self.centre[0], centre[1] - self.centre[1]) > allowed
                     or not 1 / self.max_scale_ratio < ratio < self.max_scale_ratio):
                 return False
         self.centre, self.scale, self.t = centre, scale, t
