@@ -86,7 +86,7 @@ def check_model(cfg: Config) -> list[Result]:
 def check_camera(cfg: Config) -> Result:
     """Open the configured source exactly as the kiosk does and read one frame."""
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # kiosk.app imports pygame
-    from kiosk.app import open_source_factory
+    from kiosk.startup import open_source_factory
     from kiosk.errors import UserError
 
     src = cfg.camera.source

@@ -16,7 +16,7 @@ def test_elevation_from_height_and_distance(height, distance, expect):
 
 
 def test_the_kiosk_judge_gets_the_camera_elevation(tmp_path, monkeypatch):
-    from kiosk.app import build
+    from kiosk.startup import build
 
     # No model anywhere: build keeps the mirror up without a worker (fast, no inference).
     monkeypatch.setenv("HINGE_MIRROR_MODEL_DIR", str(tmp_path))

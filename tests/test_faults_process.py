@@ -160,7 +160,7 @@ def test_run_with_a_bad_model_says_so_and_never_tracebacks(tmp_path, model_path,
 @pytest.mark.model
 def test_run_with_a_bad_model_puts_it_on_the_glass(tmp_path, model_path, monkeypatch):
     from kiosk import config as C
-    from kiosk.app import build
+    from kiosk.startup import build
 
     monkeypatch.setenv("HINGE_MIRROR_MODEL_DIR", str(bad_model_dir(tmp_path, model_path, "truncated")))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

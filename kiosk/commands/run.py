@@ -21,7 +21,8 @@ def add_parser(subparsers, name):
 
 def run(args) -> int:
     from kiosk import config as C
-    from kiosk.app import KEYBOARD_HELP, build, post_action
+    from kiosk.app import KEYBOARD_HELP, post_action
+    from kiosk.startup import build
     from kiosk.buttons import start_buttons
     from kiosk.errors import UserError
     from kiosk.history import History
