@@ -203,3 +203,32 @@ def test_webcam_asks_v4l2_for_the_configured_mode():
     cam = WebcamSource("/dev/video0", 1280, 720, 30, input_format="mjpeg")
     assert cam.options() == {"video_size": "1280x720", "framerate": "30",
                              "input_format": "mjpeg"}
+
+
+def test_upright_turns_and_flips_like_numpy_into_one_contiguous_frame():
+    """The capture threads turn frames with cv2 (a portrait-mounted camera turns every one);
+    the result must be exactly numpy's rot90 after the flips, for every combination, also
+    from a strided capture buffer (rows padded to the ISP's stride)."""
+    from kiosk.sources.latest import upright
+
+    rng = np.random.default_rng(3)
+    padded = rng.integers(0, 256, (6, 9, 3), dtype=np.uint8)
+    for src in (padded[:, :8].copy(), padded[:, :8]):
+        for quarter in range(-1, 5):
+            for hflip in (False, True):
+                for vflip in (False, True):
+                    view = src[:, ::-1] if hflip else src
+                    view = view[::-1] if vflip else view
+                    got = upright(src, quarter, hflip, vflip)
+                    assert got.flags.c_contiguous
+                    assert np.array_equal(got, np.rot90(view, quarter)), (quarter, hflip, vflip)
+
+
+def test_a_sideways_video_frame_is_turned_like_numpy():
+    from kiosk.sources.video import _rotate
+
+    frame = np.random.default_rng(4).integers(0, 256, (5, 7, 3), dtype=np.uint8)
+    for degrees in (0, 90, 180, 270, -90, 450):
+        got = _rotate(frame, degrees)
+        assert got.flags.c_contiguous
+        assert np.array_equal(got, np.rot90(frame, round(degrees / 90) % 4)), degrees

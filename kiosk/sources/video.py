@@ -11,15 +11,36 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from kiosk.errors import SourceError
 from kiosk.sources import Frame, FrameSource
 
 
+class ToRGB:
+    """Decoded video frames -> upright RGB arrays. One reformatter for the whole stream keeps
+    its colour-conversion context: frame.to_ndarray() sets up a fresh one for every frame,
+    which costs 3-6x the conversion itself (0.43 vs 0.13 ms a 640x360 frame here)."""
+
+    def __init__(self) -> None:
+        from av.video.reformatter import VideoReformatter
+
+        self._reformatter = VideoReformatter()
+
+    def __call__(self, frame) -> np.ndarray:
+        rgb = self._reformatter.reformat(frame, format="rgb24").to_ndarray()
+        return _rotate(rgb, getattr(frame, "rotation", 0) or 0)
+
+
 def _rotate(rgb: np.ndarray, degrees_ccw: float) -> np.ndarray:
+    """The frame turned upright. cv2.rotate, not np.rot90 + a contiguous copy: the same
+    pixels, 1 ms a 640x360 frame cheaper (phone footage is often stored sideways)."""
     quarter = int(round(degrees_ccw / 90.0)) % 4
-    return np.ascontiguousarray(np.rot90(rgb, quarter)) if quarter else rgb
+    return cv2.rotate(rgb, _QUARTERS[quarter]) if quarter else rgb
+
+
+_QUARTERS = {1: cv2.ROTATE_90_COUNTERCLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_CLOCKWISE}
 
 
 class VideoSource(FrameSource):
@@ -53,11 +74,7 @@ class VideoSource(FrameSource):
         self.start = s.start_time if s.start_time is not None else None
         self.expected_frames = s.frames or None  # from the container's index; 0 if unknown
         self.fps = float(s.average_rate) if s.average_rate else None
-        from av.video.reformatter import VideoReformatter
-
-        # One reformatter for the whole stream keeps its colour-conversion context;
-        # frame.to_ndarray() would set up a fresh one for every frame.
-        self._to_rgb = VideoReformatter()
+        self._to_rgb = ToRGB()
         self._decoded = self._decode()
         self._last_t = None
         self.damaged = []  # what went wrong, for the error at the end
@@ -109,9 +126,7 @@ class VideoSource(FrameSource):
         t = self._timestamp(frame)
         self._last_t = t
         self.frames_read += 1
-        rgb = self._to_rgb.reformat(frame, format="rgb24").to_ndarray()
-        rotation = getattr(frame, "rotation", 0) or 0
-        return Frame(_rotate(rgb, rotation), t)
+        return Frame(self._to_rgb(frame), t)
 
     def _broken(self, problems: list[str]) -> str:
         first = problems[0] if len(problems) == 1 else \
