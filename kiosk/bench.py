@@ -93,10 +93,10 @@ def _frames(video: str | None, n: int, exercise: str, size=(640, 480)):
     from kiosk.bench_frames import generated_frames, video_frames
 
     if video:
-        from kiosk.sources.video import _rotate
+        from kiosk.sources.video import ToRGB
 
-        items = [(lambda f=f, r=r: _rotate(f.to_ndarray(format="rgb24"), r), t)
-                 for f, r, t in video_frames(video, n)]  # fmt: skip
+        to_rgb = ToRGB()  # the conversion VideoSource makes
+        items = [(lambda f=f: to_rgb(f), t) for f, _, t in video_frames(video, n)]
         if not items:
             from kiosk.errors import SourceError
 
