@@ -146,7 +146,7 @@ def measure_pipeline(estimator, exercise: str, frames) -> dict:
             parts.setdefault(name, []).append(dt)
     est = parts.get("invoke_call", [0.0])
     other = [p - c - j - cr - iv for p, c, j, cr, iv in zip(
-        pipe, parts["convert"], parts["judge"], parts["crop_resize"], est)]  # fmt: skip
+        pipe, parts["convert"], parts["judge"], parts["crop_resize"], est, strict=True)]  # fmt: skip
     parts["decode_track_smooth_crop"] = other
     return {
         "invoke": stats(floor), "pipeline": stats(pipe),

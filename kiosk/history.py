@@ -198,7 +198,7 @@ class History:
         with self._lock:
             cur = self._db.execute(sql, args)
             names = [d[0] for d in cur.description]
-            return [dict(zip(names, r)) for r in cur.fetchall()]
+            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
     def reps(self, set_id: int) -> list[RepReport]:
         out = []

@@ -58,7 +58,7 @@ class Pose:
             "keypoints": [
                 {"name": n, "x": round(float(k[0]), 2), "y": round(float(k[1]), 2),
                  "score": round(float(k[2]), 4)}
-                for n, k in zip(NAMES, self.keypoints)
+                for n, k in zip(NAMES, self.keypoints, strict=True)
             ],
         }  # fmt: skip
 

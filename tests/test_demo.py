@@ -72,7 +72,7 @@ def test_a_round_of_the_demo_coaches_a_set_of_every_exercise_with_faulty_and_cle
                               screenshot=None, orientation="landscape", fps=None)  # fmt: skip
     assert demo.run(args) == 0
     assert [ex for ex, _ in ended] == [ex for ex, _, _ in demo.SETS]
-    for (exercise, n, planned), (_, reports) in zip(demo.SETS, ended):
+    for (exercise, n, planned), (_, reports) in zip(demo.SETS, ended, strict=True):
         assert len(reports) == n, exercise
         faults = {f for r in reports for f in r.faults}
         assert set(planned.values()) & faults, f"{exercise}: no planned fault flagged: {faults}"

@@ -120,7 +120,7 @@ def test_left_right_mix_ups_do_not_change_the_verdict():
     for p in mirrored:
         j.update(p, p.t)
     assert len(j.reports) == len(a.reports) == 3
-    for x, y in zip(a.reports, j.reports):
+    for x, y in zip(a.reports, j.reports, strict=True):
         assert abs(x.back_angle_deg - y.back_angle_deg) < 1.5 and x.faults == y.faults
 
 
@@ -190,7 +190,7 @@ def test_a_swap_with_one_shoulder_unseen_does_not_split_a_rep():
     s = soak_set("hello", 214)
     j, _ = run(s)
     assert len(j.reports) == len(s.counted) == 4
-    for r, truth in zip(j.reports, s.counted):  # one judged rep per true rep, in step
+    for r, truth in zip(j.reports, s.counted, strict=True):  # one judged rep per true rep, in step
         assert r.start_s - 0.5 <= truth.bottom_s <= r.end_s + 0.5
 
 

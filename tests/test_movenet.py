@@ -35,7 +35,7 @@ def test_keypoints_match_the_pi_example_truth(runtime_name, model_path, testdata
     net = MoveNet(model_path, 1, runtime.load_runtime(runtime_name))
     assert net.runtime_name == runtime_name
     assert net.input_size == 192
-    for image, truth in zip(("image1.png", "image2.jpeg"), _truth(testdata_dir)):
+    for image, truth in zip(("image1.png", "image2.jpeg"), _truth(testdata_dir), strict=True):
         rgb = load_rgb(testdata_dir / image)
         kps = net.detect(rgb)
         err = np.abs(kps[:, :2] - truth).max(axis=1)

@@ -117,14 +117,14 @@ def check_canvas(cv: Canvas) -> None:
     w, h = cv.surface.get_size()
     screen = pygame.Rect(0, 0, w, h)
     # Checked on the ink (lit pixels) of each text: line boxes of big digits overlap harmlessly.
-    inks = [(text, ink) for (text, _), ink in zip(cv.texts, cv.inks)]
+    inks = [(text, ink) for (text, _), ink in zip(cv.texts, cv.inks, strict=True)]
     for text, r in inks:
         assert screen.contains(r), f"text clipped: {text!r} at {r}"
     for i, (ta, ra) in enumerate(inks):
         for tb, rb in inks[i + 1:]:
             assert not ra.colliderect(rb), f"text overlaps: {ta!r} {ra} and {tb!r} {rb}"
     for n, cover in cv.covers:  # an error box painted over text drawn earlier would cut it
-        for (text, _), ink in zip(cv.texts[:n], cv.inks[:n]):
+        for (text, _), ink in zip(cv.texts[:n], cv.inks[:n], strict=True):
             assert not ink.colliderect(cover), f"text hidden under an error: {text!r}"
     mask = np.zeros((w, h), bool)
     for _, r in cv.texts:

@@ -50,7 +50,7 @@ def test_frames_and_timestamps_match_the_container(footage_dir, clip):
     assert [t for t, _ in frames] == pytest.approx(times, abs=1e-9)
     assert frames[0][0] == 0.0
     assert all(shape == (h, w, 3) for _, shape in frames)
-    assert all(b > a for (a, _), (b, _) in zip(frames, frames[1:]))
+    assert all(b > a for (a, _), (b, _) in zip(frames, frames[1:], strict=False))
 
 
 @pytest.mark.footage
@@ -118,7 +118,7 @@ def test_written_clip_round_trips_odd_rate_and_portrait(tmp_path):
     assert [f.t for f in frames] == pytest.approx([i * 0.08 for i in range(10)])
     assert frames[0].rgb.shape == (96, 64, 3)
     means = [f.rgb.mean() for f in frames]
-    assert all(b > a for a, b in zip(means, means[1:]))  # in order, none dropped or doubled
+    assert all(b > a for a, b in zip(means, means[1:], strict=False))  # in order, none dropped or doubled
     assert means == pytest.approx([20 * i for i in range(10)], abs=12)  # YUV range rounding
 
 

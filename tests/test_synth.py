@@ -15,7 +15,7 @@ def test_same_seed_same_poses_and_other_seed_differs():
     a = generate("hinge", reps=2, seed=3)
     b = generate("hinge", reps=2, seed=3)
     c = generate("hinge", reps=2, seed=4)
-    assert all(np.array_equal(p.keypoints, q.keypoints) for p, q in zip(a.poses, b.poses))
+    assert all(np.array_equal(p.keypoints, q.keypoints) for p, q in zip(a.poses, b.poses, strict=True))
     assert not np.array_equal(a.poses[10].keypoints, c.poses[10].keypoints)
 
 

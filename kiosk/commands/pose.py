@@ -51,10 +51,10 @@ def run(args) -> int:
             "runtime": net.runtime_name,
             "model": path.name,
             "keypoints": [{"name": n, "x": float(k[0]), "y": float(k[1]), "score": float(k[2])}
-                          for n, k in zip(NAMES, kps)],
+                          for n, k in zip(NAMES, kps, strict=True)],
         }))
     else:
         print(f"{args.image}: {rgb.shape[1]}x{rgb.shape[0]}, {net.runtime_name}, {path.name}")
-        for n, k in zip(NAMES, kps):
+        for n, k in zip(NAMES, kps, strict=True):
             print(f"  {n:15s} x={k[0]:7.1f} y={k[1]:7.1f} score={k[2]:.2f}")
     return 0
