@@ -12,6 +12,7 @@ import numpy as np
 
 from kiosk.judge.phases import Cycle
 from kiosk.judge.rules import Rules
+from kiosk.judge.stats import median, percentile_of
 from kiosk.judge.trunk import Estimate
 
 # Below this camera yaw (near-front) the hips' travel behind the ankles and near-straight
@@ -54,7 +55,7 @@ class RepMetrics:
 
 def _med(samples: list[Estimate], attr: str) -> float | None:
     vals = [getattr(s, attr) for s in samples if getattr(s, attr) is not None]
-    return float(np.median(vals)) if vals else None
+    return median(vals) if vals else None
 
 
 def measure(c: Cycle, samples: list[Estimate], std: Standing) -> RepMetrics:
@@ -75,12 +76,12 @@ def measure(c: Cycle, samples: list[Estimate], std: Standing) -> RepMetrics:
     if not near.any():
         near = rep
     bottom = [s for s, m in zip(samples, near) if m]
-    b = float(np.median(back[near]))
+    b = median(back[near].tolist())
     depth = np.array([s.depth for s in samples])
     deep = rep & (depth >= 0.9 * float(np.max(depth[rep]))) if rep.any() else rep
     t_deep = t[deep] if deep.any() else np.array([c.peak_t])
     top = (t >= c.end_t - 0.1) & (t > c.peak_t)  # the top of the rep, up to its closing
-    top_back = float(np.median(back[top])) if top.any() else float(back[-1])
+    top_back = median(back[top].tolist()) if top.any() else float(back[-1])
     # Lowest back angle after the bottom: below the standing posture = leaning back.
     # Leaning back at the top: the lowest back angle there (smoothed over 3 samples, so that
     # one noisy frame is not a lean).
@@ -97,7 +98,7 @@ def measure(c: Cycle, samples: list[Estimate], std: Standing) -> RepMetrics:
         head_flexion=_med(bottom, "head_flexion"),
         hip_drop=_med(bottom, "hip_drop"), hips_lead=_hips_lead(samples, c, std.side_view),
         top_back=top_back, top_lean_back=lean,
-        wrist_top=float(np.percentile(wr, 90)) if wr else None,
+        wrist_top=percentile_of(wr, 90) if wr else None,
         trunk_ratio=_med(bottom, "trunk_ratio"),
         hips_back=_hips_back(samples, c.start_t, peak_t + 0.2) - std.hip_shift,
     )  # fmt: skip
@@ -107,7 +108,7 @@ def _hips_back(samples: list[Estimate], t0: float, t1: float) -> float:
     """Hips behind the ankles through the descent and bottom (a swing's bottom is brief, and
     its hips peak a moment off the trunk's peak)."""
     v = [s.hip_shift for s in samples if t0 <= s.t <= t1 and s.hip_shift is not None]
-    return float(np.percentile(v, 80)) if v else 0.0
+    return percentile_of(v, 80) if v else 0.0
 
 
 def _hips_lead(samples: list[Estimate], c: Cycle, knees_visible: bool = True) -> float | None:

@@ -5,8 +5,11 @@ values the judge keeps; these give the same numbers (tests/test_judge_fast.py)."
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, insort
 from collections import deque
+
+import numpy as np
 
 
 def percentile(s: list[float], q: float) -> float:
@@ -24,6 +27,21 @@ def median_of_sorted(s: list[float], i0: int, i1: int) -> float:
     """The median of s[i0:i1] (sorted, non-empty), as statistics.median gives it."""
     m = (i0 + i1) // 2
     return s[m] if (i1 - i0) % 2 else (s[m - 1] + s[m]) / 2
+
+
+def median(vals: list[float]) -> float:
+    """float(np.median(vals)) of a non-empty list, without numpy's ~15 us of overhead."""
+    if not math.isfinite(sum(vals)):  # NaN (or inf) among them: numpy's answer, as it is
+        return float(np.median(vals))
+    s = sorted(vals)
+    return median_of_sorted(s, 0, len(s))
+
+
+def percentile_of(vals: list[float], q: float) -> float:
+    """float(np.percentile(vals, q)) of a non-empty list."""
+    if not math.isfinite(sum(vals)):
+        return float(np.percentile(vals, q))
+    return percentile(sorted(vals), q)
 
 
 class RollingMedian:
