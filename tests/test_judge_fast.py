@@ -7,6 +7,7 @@ generated data, so a speed-up can never change a judgement.
 
 from __future__ import annotations
 
+import math
 from statistics import median
 
 import numpy as np
@@ -122,3 +123,24 @@ def test_plain_float_median_and_percentile_of_lists_equal_numpys():
         for junk in ([1.0, float("nan"), 3.0], [float("inf"), 1.0, 2.0, 5.0], [float("-inf"), float("inf")]):
             assert np.array_equal(fast_median(junk), float(np.median(junk)), equal_nan=True)
             assert np.array_equal(percentile_of(junk, 80), float(np.percentile(junk, 80)), equal_nan=True)
+
+
+def test_sorted_window_keeps_the_window_sorted_and_knows_when_its_sum_is_finite():
+    """The phase machine reads its noise floor through SortedWindow (a percentile every 5
+    frames, without sorting 150 values each time)."""
+    from collections import deque
+
+    from kiosk.judge.stats import SortedWindow
+
+    rng = np.random.default_rng(4)
+    win, ref = SortedWindow(150), deque(maxlen=150)
+    vals = np.abs(np.round(rng.normal(0, 5, 600), 1)).tolist()
+    vals[200:203] = [float("nan"), float("inf"), 1e305]  # junk passes through, then leaves
+    for i, x in enumerate(vals):
+        win.append(x) if i % 7 else win.extend([x])
+        ref.append(x)
+        finite = math.isfinite(sum(ref))
+        assert win.sum_is_finite() == finite
+        if finite:
+            assert win.sorted == sorted(ref)
+            assert percentile(win.sorted, 90) == float(np.percentile(list(ref), 90))

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from statistics import median
 
 import numpy as np
 
@@ -25,7 +24,7 @@ from kiosk.judge import faults as F
 from kiosk.judge.features import Frame, Smoother, extract
 from kiosk.judge.phases import PhaseMachine
 from kiosk.judge.rules import EXERCISES, Rules, rules_for
-from kiosk.judge.stats import RollingMedian
+from kiosk.judge.stats import RollingMedian, median, median_of_sorted
 from kiosk.judge.trunk import Estimate, StandingLengths, estimate, segments, yaw_range
 from kiosk.judge.view import ViewEstimator
 from kiosk.keypoints import Pose
@@ -127,7 +126,7 @@ class Judge:
             self.hist.append(e)
         while self.hist and self.hist[0].t < t - HISTORY_S:
             self.hist.popleft()
-        raw = float(median(self.raw))
+        raw = float(median_of_sorted(sorted(self.raw), 0, len(self.raw)))
         if self.depth is None or self.t_prev is None:
             self.depth = raw
         else:
@@ -137,7 +136,7 @@ class Judge:
         ev = self.pm.update(t, self.depth)
         if trusted and self.pm.cycle is None and self.depth < 0.5 * self.rules.stand_max_deg:
             self._learn_standing(f, e)
-        state = self._state(t, self.pm.phase, person=True, back=e.back, conf=e.confidence)
+        state = self._state(t, self.pm.phase, True, e.back, e.confidence)
         if ev is not None:
             kind, cycle = ev
             if kind == "rep":
@@ -158,7 +157,7 @@ class Judge:
     def _monotonic(self, t: float) -> float:
         """The judge's own clock: the input's, but never going back (a camera clock that
         jumps back would otherwise bend every duration); it carries on from where it was."""
-        t = float(t) if np.isfinite(t) else (self.t_in or 0.0)
+        t = float(t) if math.isfinite(t) else (self.t_in or 0.0)
         if self.t_in is not None and t + self.t_shift < self.t_in:
             self.t_shift = self.t_in - t + 1e-3
         self.t_in = t + self.t_shift
@@ -198,8 +197,8 @@ class Judge:
         while self.still and self.still[0].t < t - BUFFER_S:
             self.still.popleft()
         recent = [fr for fr in self.still if fr.t >= t - STILL_S]
-        trunk = np.array([(fr.shoulder[0] - fr.hip[0], fr.shoulder[1] - fr.hip[1]) for fr in recent])
-        length = float(np.median(np.linalg.norm(trunk, axis=1)))
+        trunk = [(fr.shoulder[0] - fr.hip[0], fr.shoulder[1] - fr.hip[1]) for fr in recent]
+        length = median([math.sqrt(x * x + y * y) for x, y in trunk])  # (as np.linalg.norm rounds)
         upright = all(abs(v[0]) < 0.45 * -v[1] for v in trunk)
         hips = np.array([fr.hip for fr in recent])
         steady = float(np.max(np.std(hips, axis=0))) < 0.08 * length  # (keypoints jitter)
@@ -255,9 +254,8 @@ class Judge:
 
     def _state(self, t: float, phase: Phase, person: bool, back: float | None = None,
                conf: float = 0.0, message: str = "") -> JudgeState:  # fmt: skip
-        return JudgeState(t=t, phase=phase, view=self.view.view if self.calibrated else View.UNKNOWN,
-                          person=person, back_angle_deg=back, angle_confidence=conf,
-                          reps=len(self.reports), message=message)  # fmt: skip
+        return JudgeState(t, phase, self.view.view if self.calibrated else View.UNKNOWN, person, back, conf,
+                          len(self.reports), message=message)  # (positional: once a frame)
 
     def _samples(self, start: float) -> list[Estimate]:
         return [s for s in self.hist if s.t >= start - 0.05]

@@ -141,7 +141,8 @@ def _same_side_trunk(kp: list, hip, sh, offsets: dict | None):
     lean (whose sign follows the facing estimate). The other pair, seen whole, shows the
     body's left-right axis in the image; the unseen mid-point lies along it from the lone
     keypoint, half a width away (the shoulders being wider than the hips by SHOULDER_PER_HIP)."""
-    if hip is None or sh is None:
+    if hip is None or sh is None or min(kp[K.L_SHOULDER][2], kp[K.R_SHOULDER][2], kp[K.L_HIP][2],
+                                        kp[K.R_HIP][2]) >= MIN_SCORE:  # (all four seen: the usual case)
         return hip, sh
     pairs = ((K.L_SHOULDER, K.R_SHOULDER), (K.L_HIP, K.R_HIP))
     for i, ((lo, ro), (lm, rm)) in enumerate((pairs, pairs[::-1])):
@@ -173,6 +174,16 @@ def _same_side_dx(kp: list, lh: int, la: int, rh: int, ra: int) -> Point | None:
     return (dx / w, 0.0) if w > 0 else None
 
 
+_MINUS_TWO_PI = -2 * math.pi
+
+
+def _copy(f: Frame) -> Frame:
+    """A shallow copy (Frame(**f.__dict__) costs ~3x as much)."""
+    out = object.__new__(Frame)
+    out.__dict__.update(f.__dict__)
+    return out
+
+
 class Smoother:
     """A One Euro filter (Casiez et al. 2012) over the body points: heavy smoothing while the
     person is still, light while they move fast. Foreshortening near upright is very
@@ -197,7 +208,7 @@ class Smoother:
 
     @staticmethod
     def _alpha(hz: float, dt: float) -> float:
-        return 1.0 - math.exp(-2 * math.pi * hz * dt)
+        return 1.0 - math.exp(_MINUS_TWO_PI * hz * dt)
 
     def __call__(self, f: Frame, trunk_len: float | None = None) -> Frame:
         """trunk_len: the standing trunk length (px) once known, the scale of the gate."""
@@ -210,27 +221,28 @@ class Smoother:
         scale = max(_dist(p.shoulder, p.hip), 1.0)
         gate = trunk_len * (self.JUMP + self.SPEED * dt) if trunk_len else None
         a_speed = self._alpha(self.d_hz, dt)
-        out = Frame(**f.__dict__)
-        now, prev, seen, speed = out.__dict__, p.__dict__, self.seen, self.speed
+        # (The body of the loop runs 7 times a frame: locals, and _alpha and _dist written out.)
+        out = _copy(f)
+        now, prev, seen, speed, t = out.__dict__, p.__dict__, self.seen, self.speed, f.t
+        min_hz, beta, hold_s, hypot, exp = self.min_hz, self.beta, self.hold_s, math.hypot, math.exp
         for n in self.POINTS:
             new, old = now[n], prev[n]
             if new is not None and old is not None:
-                d = _dist(new, old)
+                d = hypot(new[0] - old[0], new[1] - old[1])
                 # (Gated only once the standing trunk is known: the first frame may be the glitch.)
-                if gate is not None and n in self.GATED and f.t - seen.get(n, -1e9) <= self.hold_s \
-                        and d > gate:
+                if gate is not None and n in self.GATED and t - seen.get(n, -1e9) <= hold_s and d > gate:
                     now[n] = old  # a glitch: held (a jump that stays is taken after hold_s)
                     continue
-                seen[n] = f.t
+                seen[n] = t
                 v = d / dt / scale
                 sp = speed.get(n, v)
                 sp += a_speed * (v - sp)
                 speed[n] = sp
-                a = self._alpha(self.min_hz + self.beta * sp, dt)
+                a = 1.0 - exp(_MINUS_TWO_PI * (min_hz + beta * sp) * dt)
                 now[n] = (old[0] + a * (new[0] - old[0]), old[1] + a * (new[1] - old[1]))
             elif new is not None:
-                seen[n] = f.t
-            elif old is not None and f.t - seen.get(n, -1e9) <= self.hold_s:
+                seen[n] = t
+            elif old is not None and t - seen.get(n, -1e9) <= hold_s:
                 now[n] = old
         self.prev = out
         return out

@@ -11,11 +11,10 @@ up or parking the load).
 from __future__ import annotations
 
 import math
-from collections import deque
 from dataclasses import dataclass, field
 
 from kiosk.judge.rules import Rules
-from kiosk.judge.stats import percentile
+from kiosk.judge.stats import SortedWindow, percentile
 from kiosk.reports import Phase
 
 SETTLE_S = 0.4  # stay this long at the top before the rep is closed (to see the lockout)
@@ -79,7 +78,7 @@ class PhaseMachine:
     def __init__(self, rules: Rules):
         self.r = rules
         self.start_deg = rules.stand_max_deg + 3.0
-        self.calm: deque[float] = deque(maxlen=150)  # |depth| while standing: the noise floor
+        self.calm = SortedWindow(150)  # |depth| while standing: the noise floor
         self.phase = Phase.STANDING
         self.cycle: Cycle | None = None
         self.leave_t: float | None = None  # last time the person was clearly standing
@@ -95,7 +94,7 @@ class PhaseMachine:
         self.calm.extend(calm)
         if len(self.calm) >= 8:
             # (As np.percentile would, a NaN depth from a junk pose makes the noise NaN.)
-            noise = percentile(sorted(self.calm), 90) if math.isfinite(sum(self.calm)) else math.nan
+            noise = percentile(self.calm.sorted, 90) if self.calm.sum_is_finite() else math.nan
             self.start_deg = min(max(self.r.stand_max_deg + 3.0, noise + 5.0), self.r.count_min_deg - 4.0)
 
     def reset(self, after_loss: bool = False) -> None:

@@ -53,6 +53,9 @@ class RollingMedian:
         self.order: deque[float] = deque()
         self.sorted: list[float] = []
 
+    def __len__(self) -> int:
+        return len(self.order)
+
     def add(self, x: float) -> float:
         """Add x (a finite number; NaN has no place in an order) and return the median."""
         if len(self.order) == self.maxlen:
@@ -60,3 +63,41 @@ class RollingMedian:
         self.order.append(x)
         insort(self.sorted, x)
         return median_of_sorted(self.sorted, 0, len(self.sorted))
+
+
+class SortedWindow:
+    """The last `maxlen` values, also kept sorted (for a percentile every few
+    frames without sorting the window each time). NaN has no place in an order: it is
+    counted instead."""
+
+    def __init__(self, maxlen: int) -> None:
+        self.maxlen = maxlen
+        self.order: deque[float] = deque()
+        self.sorted: list[float] = []
+        self.nans = 0
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def append(self, x: float) -> None:
+        if len(self.order) == self.maxlen:
+            old = self.order.popleft()
+            if old != old:
+                self.nans -= 1
+            else:
+                del self.sorted[bisect_left(self.sorted, old)]
+        self.order.append(x)
+        if x != x:
+            self.nans += 1
+        else:
+            insort(self.sorted, x)
+
+    def extend(self, xs: list[float]) -> None:
+        for x in xs:
+            self.append(x)
+
+    def sum_is_finite(self) -> bool:
+        """math.isfinite(sum(window)), summed only when it might overflow."""
+        if self.nans == 0 and (not self.sorted or -1e300 < self.sorted[0] <= self.sorted[-1] < 1e300):
+            return True
+        return math.isfinite(sum(self.order))

@@ -57,12 +57,16 @@ def incline_many(segs: list[tuple[float, float, float, float, float]], sin_yaw: 
     everything that depends only on the view is cached, and the residual at the best k is
     |y|^2 - (x.y)^2 / |x|^2 (least squares), not the sum of the three squared misfits."""
     n = len(segs)
-    v = _view_terms(*sin_yaw, tuple(r[4] for r in segs), prior)
+    v = _view_terms(*sin_yaw, tuple([r[4] for r in segs]), prior)
     # u, w and their |y|^2 per segment, spread along the grid: numpy takes about twice as
     # long over a broadcast (n, 1) operand as over a same-shape one at this size.
-    cols = [dx * f / L for dx, _, L, f, _ in segs] + [dy / L for _, dy, L, _, _ in segs]
-    cols += [u * u + w * w + prior for u, w in zip(cols[:n], cols[n:])]
-    x = np.array(cols).repeat(_N).reshape(3 * n, _N)
+    us, ws, qs = [], [], []
+    for dx, dy, L, f, _ in segs:
+        u, w = dx * f / L, dy / L
+        us.append(u)
+        ws.append(w)
+        qs.append(u * u + w * w + prior)
+    x = np.array(us + ws + qs).repeat(_N).reshape(3 * n, _N)
     u, w, q = x[:n], x[n:2 * n], x[2 * n:]
     # (In-place steps on fresh temporaries: numpy skips an allocation, ~0.3 us of ~0.8 a call.)
     wbp = w * v.b
@@ -83,7 +87,7 @@ def incline_many(segs: list[tuple[float, float, float, float, float]], sin_yaw: 
     res = q + v.back
     res -= xy
     # (>= 0 as a sum of squares is; the difference form can round below it on junk input)
-    return [(_DEG_LIST[j], max(r, 0.0)) for j, r in zip(res.argmin(axis=1).tolist(), res.min(axis=1).tolist())]
+    return [(_DEG_LIST[j], max(res.item(r, j), 0.0)) for r, j in enumerate(res.argmin(axis=1).tolist())]
 
 
 def _norm2(a: np.ndarray, v: _View) -> np.ndarray:
@@ -139,6 +143,7 @@ def _view_terms(lo: float, hi: float, elevations: tuple[float, ...], prior: floa
                  full(a0 * a0 + bbp), full(back))
 
 
+@lru_cache(maxsize=64)  # (every frame, with a yaw that changes only at standing samples)
 def yaw_range(yaw_deg: float | None, cos_err: float = 0.1) -> tuple[float, float]:
     """sin(yaw) bounds for a yaw estimated from body widths (their |cos| is good to ~0.1)."""
     if yaw_deg is None:
@@ -178,7 +183,7 @@ class StandingLengths:
         segs = segs or segments(f)
         # Vertical extent: standing segments are upright, and a sideways error (one side of
         # a pair unseen) must not make them look longer.
-        lengths = [abs(segs[n][1]) if segs[n] is not None else math.nan for n in self.NAMES]
+        lengths = [math.nan if s is None else abs(s[1]) for s in map(segs.__getitem__, self.NAMES)]
         row = (f.t, lengths, float(f.hip[1]))
         self.rows.append(row)
         self._index(row, insort)
@@ -189,11 +194,12 @@ class StandingLengths:
             self.cache_t = f.t
 
     def _index(self, row: tuple[float, list[float], float], op) -> None:
-        lengths, hip = row[1], row[2]
+        _, lengths, hip = row
+        isfinite = math.isfinite
         for col, v in zip(self.sorted, lengths):
-            if math.isfinite(v):
+            if isfinite(v):
                 op(col, v)
-        if math.isfinite(lengths[0]) and math.isfinite(hip):
+        if isfinite(lengths[0]) and isfinite(hip):
             op(self.trunk_hips, (lengths[0], hip))
 
     def _refresh(self) -> None:
@@ -207,7 +213,7 @@ class StandingLengths:
             self.cache[n] = median_of_sorted(col, i0, i1) if i1 > i0 and ref > 1.0 else None
             if n == "trunk":
                 th = self.trunk_hips
-                hips = sorted(h for _, h in th[bisect_left(th, (lo, -math.inf)):bisect_right(th, (hi, math.inf))])
+                hips = sorted([h for _, h in th[bisect_left(th, (lo, -math.inf)):bisect_right(th, (hi, math.inf))]])
                 self.hip_y = median_of_sorted(hips, 0, len(hips)) if hips else None
 
     def get(self, name: str) -> float | None:
@@ -224,10 +230,12 @@ def _remove(s: list, x) -> None:
 
 def segments(f: Frame) -> dict[str, tuple[float, float] | None]:
     """Each segment as (dx, dy_up) in px, from its lower to its upper end."""
-    def seg(lo, hi):
-        return None if lo is None or hi is None else (float(hi[0] - lo[0]), float(lo[1] - hi[1]))
-    return {"trunk": seg(f.hip, f.shoulder), "thigh": seg(f.knee, f.hip),
-            "shin": seg(f.ankle, f.knee), "neck": seg(f.shoulder, f.head)}  # fmt: skip
+    return {"trunk": _seg(f.hip, f.shoulder), "thigh": _seg(f.knee, f.hip),
+            "shin": _seg(f.ankle, f.knee), "neck": _seg(f.shoulder, f.head)}  # fmt: skip
+
+
+def _seg(lo, hi) -> tuple[float, float] | None:
+    return None if lo is None or hi is None else (float(hi[0] - lo[0]), float(lo[1] - hi[1]))
 
 
 @dataclass
@@ -254,39 +262,41 @@ def estimate(f: Frame, cal: StandingLengths, sin_yaw: tuple[float, float], facin
              elevation_deg: float = 0.0, segs: dict | None = None) -> Estimate | None:  # fmt: skip
     """The frame's angles; segs: segments(f), if already at hand."""
     segs = segs or segments(f)
-    L = {n: cal.get(n) for n in StandingLengths.NAMES}
-    if L["trunk"] is None or segs["trunk"] is None:
+    Lt, Lth, Lsh, Ln = [cal.get(n) for n in StandingLengths.NAMES]
+    st, sth, ssh, sn = segs["trunk"], segs["thigh"], segs["shin"], segs["neck"]
+    if Lt is None or st is None:
         return None
-    legs = L["thigh"] is not None and L["shin"] is not None and segs["thigh"] is not None \
-        and segs["shin"] is not None
-    neck = L["neck"] is not None and segs["neck"] is not None
+    legs = Lth is not None and Lsh is not None and sth is not None and ssh is not None
+    neck = Ln is not None and sn is not None
     # The thigh tips backward (hips behind the knee) and the shin forward (knee ahead).
-    rows = [(*segs["trunk"], L["trunk"], facing, elevation_deg)]
+    rows = [(st[0], st[1], Lt, facing, elevation_deg)]
     if legs:
-        rows += [(*segs["thigh"], L["thigh"], -facing, 0.0), (*segs["shin"], L["shin"], facing, 0.0)]
+        rows += [(sth[0], sth[1], Lth, -facing, 0.0), (ssh[0], ssh[1], Lsh, facing, 0.0)]
     if neck:
-        rows.append((*segs["neck"], L["neck"], facing, 0.0))
+        rows.append((sn[0], sn[1], Ln, facing, 0.0))
     fits = incline_many(rows, sin_yaw)
     back, res = fits[0]
     conf = min(max(f.score * 1.4, 0.0), 1.0) * math.exp(-res / 0.02) * (0.6 + 0.4 * sin_yaw[0])
-    e = Estimate(f.t, back, conf, hip_y=float(f.hip[1]), trunk_ratio=math.hypot(*segs["trunk"]) / L["trunk"])
+    thigh = shin = knee_flexion = hip_angle = hip_shift = hip_drop = head_flexion = wrist_height = None
     if legs:
-        e.thigh, e.shin = fits[1][0], fits[2][0]
-        e.knee_flexion = A.knee_flexion_from(e.thigh, e.shin)
-        e.hip_angle = A.hip_angle_from(back, e.thigh)
-        leg = L["thigh"] + L["shin"]
+        thigh, shin = fits[1][0], fits[2][0]
+        knee_flexion = A.knee_flexion_from(thigh, shin)
+        hip_angle = A.hip_angle_from(back, thigh)
+        leg = Lth + Lsh
         s_mid = 0.5 * (sin_yaw[0] + sin_yaw[1])
         if s_mid >= OBLIQUE_SIN and f.hip_ankle is not None:
             # Seen at an angle, the hips' travel behind the ankles shows directly as a
             # sideways offset in the image (the thigh/shin tilts are too near vertical to
             # read well from their foreshortening).
-            e.hip_shift = A.hip_shift(f.hip_ankle, (0.0, 0.0), leg * s_mid, facing)
+            hip_shift = A.hip_shift(f.hip_ankle, (0.0, 0.0), leg * s_mid, facing)
         else:
-            e.hip_shift = A.hip_shift_from(e.thigh, e.shin, L["thigh"], L["shin"])
+            hip_shift = A.hip_shift_from(thigh, shin, Lth, Lsh)
         if cal.hip_y is not None:
-            e.hip_drop = (f.hip[1] - cal.hip_y) / leg
+            hip_drop = (f.hip[1] - cal.hip_y) / leg
     if neck:
-        e.head_flexion = fits[-1][0] - back
+        head_flexion = fits[-1][0] - back
     if f.wrist is not None:
-        e.wrist_height = A.wrist_height(f.wrist, f.shoulder, L["trunk"])
-    return e
+        wrist_height = A.wrist_height(f.wrist, f.shoulder, Lt)
+    return Estimate(f.t, back, conf, hip_angle=hip_angle, knee_flexion=knee_flexion, hip_shift=hip_shift,
+                    thigh=thigh, shin=shin, head_flexion=head_flexion, wrist_height=wrist_height,
+                    hip_drop=hip_drop, trunk_ratio=math.hypot(*st) / Lt, hip_y=float(f.hip[1]))  # fmt: skip

@@ -9,10 +9,8 @@ the shoulders travel when the person leans.
 from __future__ import annotations
 
 import math
-from collections import deque
-from statistics import median
-
 from kiosk.judge.features import Frame
+from kiosk.judge.stats import RollingMedian
 from kiosk.reports import View
 
 # Standing shoulder and hip widths (MoveNet keypoints) per unit of trunk length, seen from
@@ -25,7 +23,9 @@ SIDE_MIN_YAW = 62.0
 
 class ViewEstimator:
     def __init__(self) -> None:
-        self.cos_samples: deque[float] = deque(maxlen=240)
+        # (Kept sorted as samples come and go: one comes with every standing frame.)
+        self.cos_samples = RollingMedian(240)
+        self._cos = 1.0  # their median
         self.facing_votes = 0.0
         self._yaw: float | None = None  # yaw_deg, cached until the next standing sample
         self._fresh = True
@@ -37,7 +37,7 @@ class ViewEstimator:
         if math.isfinite(f.hip_width):
             est.append(f.hip_width / (HIP_PER_TRUNK * trunk_len))
         if est:
-            self.cos_samples.append(min(max(sum(est) / len(est), 0.0), 1.0))
+            self._cos = self.cos_samples.add(min(max(sum(est) / len(est), 0.0), 1.0))
             self._fresh = True
 
     def add_facing(self, f: Frame, trunk_len: float) -> None:
@@ -50,8 +50,7 @@ class ViewEstimator:
     def yaw_deg(self) -> float | None:
         if self._fresh:  # read several times a frame, changed only by standing frames
             self._fresh = False
-            self._yaw = None if len(self.cos_samples) < 5 else \
-                math.degrees(math.acos(median(self.cos_samples)))
+            self._yaw = None if len(self.cos_samples) < 5 else math.degrees(math.acos(self._cos))
         return self._yaw
 
     @property
