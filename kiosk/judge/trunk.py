@@ -104,7 +104,10 @@ _DEG_LIST = _DEG.tolist()
 def _sideways(u: np.ndarray, k: np.ndarray, v: _View) -> np.ndarray:
     """The sideways part of the model at scale k: the yaw in [lo, hi] nearest to explaining u."""
     k *= v.sin  # (k is the caller's temporary)
-    x = u / np.where(np.abs(k) > 1e-6, k, 1e-6)
+    # Near-zero scales are replaced by 1e-6 in place (cheaper than np.where); ~(>) rather
+    # than <=, so that a NaN is replaced too.
+    np.putmask(k, ~(np.abs(k) > 1e-6), 1e-6)
+    x = u / k
     np.maximum(x, v.lo, out=x)
     np.minimum(x, v.hi, out=x)
     x *= v.sin
@@ -127,20 +130,33 @@ class _View:
 
 @lru_cache(maxsize=8)
 def _view_terms(lo: float, hi: float, elevations: tuple[float, ...], prior: float) -> _View:
-    """The view changes when the yaw estimate does (at standing samples), not every frame."""
+    """The view changes when the yaw estimate does (at standing samples, ~1 frame in 10), so
+    this runs often enough to be kept to a few numpy calls too."""
+    rows = (len(elevations), _N)
+    sin, cos, backward, backward_front = _grid_rows(rows[0])
     mid = 0.5 * (lo + hi)
-    a0 = mid * _SIN
+    a0 = mid * sin
     # Vertical model: cos(theta) minus the toward-camera part seen through the elevation,
     # relative to standing (the calibration saw the upright segment through it too).
-    tan_e = np.tan(np.radians(np.array(elevations, float)))[:, None]
-    b = _COS - tan_e * np.sqrt(max(0.0, 1.0 - mid**2)) * _SIN
-    bbp = b * b + prior
-    back = _BACKWARD if lo >= OBLIQUE_SIN else _BACKWARD_FRONT
-    rows = (len(elevations), _N)
-    def full(arr):
-        return np.broadcast_to(arr, rows).copy()
-    return _View(full(_SIN), np.full(rows, lo), np.full(rows, hi), full(a0), b, bbp,
-                 full(a0 * a0 + bbp), full(back))
+    b = cos
+    if any(elevations):
+        tan_e = np.tan(np.radians(np.array(elevations, float)))[:, None]
+        b = cos - tan_e * np.sqrt(max(0.0, 1.0 - mid**2)) * sin
+    bbp = b * b
+    bbp += prior
+    d0 = a0 * a0
+    d0 += bbp
+    back = backward if lo >= OBLIQUE_SIN else backward_front
+    return _View(sin, np.full(rows, lo), np.full(rows, hi), a0, b, bbp, d0, back)
+
+
+@lru_cache(maxsize=4)
+def _grid_rows(n: int) -> tuple[np.ndarray, ...]:
+    """The grid's fixed terms, one row per segment (read-only: shared by every view)."""
+    out = tuple(np.broadcast_to(a, (n, _N)).copy() for a in (_SIN, _COS, _BACKWARD, _BACKWARD_FRONT))
+    for a in out:
+        a.flags.writeable = False
+    return out
 
 
 @lru_cache(maxsize=64)  # (every frame, with a yaw that changes only at standing samples)
