@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from dataclasses import replace
 
 import numpy as np
 
@@ -258,7 +259,15 @@ class Judge:
                           len(self.reports), message=message)  # (positional: once a frame)
 
     def _samples(self, start: float) -> list[Estimate]:
-        return [s for s in self.hist if s.t >= start - 0.05]
+        # The history is in time order (the judge's clock never goes back): the samples
+        # since `start` are its tail, found without reading all 15 s of it.
+        out, cut = [], start - 0.05
+        for s in reversed(self.hist):
+            if s.t < cut:
+                break
+            out.append(s)
+        out.reverse()
+        return out
 
     def _report(self, c) -> RepReport:
         self.std.side_view = self.view.view == View.SIDE  # the view firms up as the set goes
@@ -279,8 +288,6 @@ class Judge:
         samples = self._samples(c.start_t)
         if len(samples) < 3:
             return []
-        from dataclasses import replace
-
         m = F.measure(replace(c, end_t=samples[-1].t), samples, self.std)
         early = ("rounded_back", "forward_bend", "squatting", "locked_knees", "too_deep")
         faults = F.judge(replace(c, end_t=samples[-1].t), m, self.rules, self.std)

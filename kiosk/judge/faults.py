@@ -64,7 +64,7 @@ def measure(c: Cycle, samples: list[Estimate], std: Standing) -> RepMetrics:
     back = np.array([s.back for s in samples])
     rep = (t >= c.start_t) & (t <= c.end_t + 1e-6)
     # The bottom: a window around the peak, narrower for quick (ballistic) reps.
-    half = float(np.clip(0.06 * (c.end_t - c.start_t), 0.04, 0.12))
+    half = min(max(0.06 * (c.end_t - c.start_t), 0.04), 0.12)
     # The smoothed depth peaks a little late: re-centre on the raw angles' peak.
     look = np.flatnonzero(rep & (np.abs(t - c.peak_t) <= 0.25))
     if len(look):
