@@ -8,14 +8,16 @@ generated data, so a speed-up can never change a judgement.
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 from statistics import median
 
 import numpy as np
 import pytest
 
-from kiosk.judge import trunk as T
+from kiosk.judge import fit as T
 from kiosk.judge.features import _dist
 from kiosk.judge.stats import percentile
+from kiosk.judge.trunk import StandingLengths
 from kiosk.synth import generate
 
 
@@ -56,7 +58,7 @@ def test_batched_inclination_fit_equals_one_segment_at_a_time(yaw):
 def test_plain_float_distance_and_median_equal_numpys():
     s = generate("skier-swing", reps=2, yaw_deg=60.0, seed=3)
     kps = [p.keypoints for p in s.poses]
-    for a, b in zip(kps, kps[1:]):
+    for a, b in pairwise(kps):
         for j in (5, 6, 11, 12):
             assert _dist(a[j, :2], b[j, :2]) == pytest.approx(float(np.linalg.norm(a[j, :2] - b[j, :2])), rel=1e-12)
     xs = [float(k[11, 0]) for k in kps]
@@ -77,7 +79,7 @@ def test_standing_lengths_equal_the_numpy_formula():
     s = generate("deadlift", reps=3, yaw_deg=60.0, seed=2)
     from kiosk.judge.features import extract
 
-    cal, offsets = T.StandingLengths(), {}
+    cal, offsets = StandingLengths(), {}
     for p in s.poses:
         f = extract(p, offsets)
         if f is None:
@@ -85,13 +87,13 @@ def test_standing_lengths_equal_the_numpy_formula():
         cal.add(f)
         cal._refresh()
         arr = np.array([r[1] for r in cal.rows], float)
-        for i, n in enumerate(T.StandingLengths.NAMES):
+        for i, n in enumerate(StandingLengths.NAMES):
             col = arr[:, i][np.isfinite(arr[:, i])]
             if len(col) < 3:
                 assert cal.get(n) is None
                 continue
             ref = np.percentile(col, 80)
-            keep = (col >= T.StandingLengths.KEEP * ref) & (col <= ref / T.StandingLengths.KEEP)
+            keep = (col >= StandingLengths.KEEP * ref) & (col <= ref / StandingLengths.KEEP)
             assert cal.get(n) == pytest.approx(float(np.median(col[keep])), rel=1e-12)
 
 

@@ -8,7 +8,7 @@ Pure and deterministic: numpy and the standard library, no clocks, no I/O.
     judge.reports                           # list[RepReport]
 
 Pipeline per frame: features (L/R-robust body points) -> calibration while the person stands
-still (standing segment lengths, camera view, facing) -> segment inclinations (trunk.py) ->
+still (standing segment lengths, camera view, facing) -> segment inclinations (trunk.py, fit.py) ->
 smoothed depth -> phase machine (phases.py) -> at each rep's end, metrics and faults
 (faults.py) with thresholds from rules.py.
 """

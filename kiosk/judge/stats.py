@@ -82,12 +82,12 @@ class SortedWindow:
     def append(self, x: float) -> None:
         if len(self.order) == self.maxlen:
             old = self.order.popleft()
-            if old != old:
+            if math.isnan(old):
                 self.nans -= 1
             else:
                 del self.sorted[bisect_left(self.sorted, old)]
         self.order.append(x)
-        if x != x:
+        if math.isnan(x):
             self.nans += 1
         else:
             insort(self.sorted, x)

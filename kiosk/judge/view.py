@@ -9,6 +9,7 @@ the shoulders travel when the person leans.
 from __future__ import annotations
 
 import math
+
 from kiosk.judge.features import Frame
 from kiosk.judge.stats import RollingMedian
 from kiosk.reports import View
