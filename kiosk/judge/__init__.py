@@ -86,6 +86,8 @@ class Judge:
         self.hist: deque[Estimate] = deque()
         self.calibrated = False
         self.last_seen: float | None = None
+        # The first frame of an empty scene before anyone is seen (or since they left).
+        self.empty_since: float | None = None
         self.depth: float | None = None
         self.t_prev: float | None = None
         self.bad_since: float | None = None  # start of a run of inconsistent trunk fits
@@ -102,7 +104,12 @@ class Judge:
             return self._missing(t)
         f.t = float(t)
         f = self.smooth(f, self.cal.get("trunk"))
-        if self.last_seen is not None and t - self.last_seen > LOST_S:
+        # Out of sight since the last sighting or, if never seen, since the scene showed
+        # nobody: someone first seen bent over after that did not go down in view (a load
+        # pick-up's way up is not a rep). In view from the set's first frame is not "lost":
+        # a swing set may start right there, from the hike.
+        gone_since = self.last_seen if self.last_seen is not None else self.empty_since
+        if gone_since is not None and t - gone_since > LOST_S:
             self._lose_rep()
         self.last_seen = t
         if not self.calibrated:
@@ -180,9 +187,12 @@ class Judge:
     def _missing(self, t: float) -> JudgeState:
         if self.last_seen is None or t - self.last_seen > GONE_S:
             if self.calibrated or self.last_seen is not None:
-                reports = self.reports
+                reports, left = self.reports, self.last_seen
                 self.reset()
                 self.reports = reports  # the set's reps stay; only the calibration goes
+                self.empty_since = left
+            if self.empty_since is None:
+                self.empty_since = t
             return self._state(t, Phase.WAITING, person=False, message="Step into view")
         if t - self.last_seen > LOST_S:
             self._lose_rep()
