@@ -134,6 +134,11 @@ HIPS_LOST_AT_PICKUP = [("nan", 0.0, 0.0, [0], 0.0), ("nan", 0.125, 0.1875, [0, 1
 # Nobody seen (all scores zero) for the first 4.6 s, until the athlete is bent over for the
 # dumbbells: out of sight was counted only from a last sighting, so standing up counted.
 FIRST_SEEN_AT_PICKUP = [("nan", 0.0, 0.0, [0], 0.0), ("zero_scores", 0.0, 0.3125, [0], 0.0)]
+# Frames dropped for 0.53 s, the first one back with the right shoulder teleported: the
+# smoother restarted on the glitch, then eased back to the real shoulder a step per hold_s
+# (each step re-armed its jump gate), a 45 deg "bend" for a second, counted as a rep.
+GLITCH_AFTER_GAP = [("nan", 0.0, 0.66, [0], 0.0), ("teleport", 0.515, 0.1, [6], 0.84),
+                    ("drop", 0.4422, 0.075, [0], 0.0)]
 
 
 @FUZZ
@@ -156,6 +161,7 @@ def test_spoiled_set_never_raises_nor_counts_more_than_was_done(exercise, fps, s
 # A left shoulder lost for 3.5 s right after a left/right swap burst: the fill-in offsets
 # learned in the swap put the lone right shoulder half a body width off, a 35 deg "lean".
 @example(exercise="hinge", fps=120.0, seed=1, ops=[("nan", 0.375, 0.5, [5], 0.0)])
+@example(exercise="deadlift", fps=120.0, seed=1, ops=GLITCH_AFTER_GAP)
 @given(exercise=st.sampled_from(EXERCISES), fps=st.sampled_from(RATES), seed=st.integers(0, 1),
        ops=st.lists(op, max_size=8))
 def test_standing_still_never_counts_a_rep_whatever_the_glitches(exercise, fps, seed, ops):
@@ -198,6 +204,14 @@ def test_a_pick_up_begun_out_of_sight_is_not_a_rep(fps, seed):
     assert len(judge.reports) == done == 2
     # The two swings, not the pick-up the person was already bent over in when seen again.
     assert all(r.start_s > 6.5 for r in judge.reports)
+
+
+@pytest.mark.parametrize("exercise", ["hinge", "deadlift"])
+def test_a_glitch_right_after_a_gap_is_not_a_rep(exercise):
+    states = run_judge(exercise, spoil(_standing(120.0, 1), GLITCH_AFTER_GAP, 120.0))
+    assert states[-1].reps == 0
+    # Not even a partial: the shoulder is back where it belongs within hold_s of the glitch.
+    assert not any(s.partial for s in states)
 
 
 def test_unspoiled_sets_do_count_so_the_bounds_above_mean_something():

@@ -230,8 +230,16 @@ class Smoother:
             if new is not None and old is not None:
                 d = hypot(new[0] - old[0], new[1] - old[1])
                 # (Gated only once the standing trunk is known: the first frame may be the glitch.)
-                if gate is not None and n in self.GATED and t - seen.get(n, -1e9) <= hold_s and d > gate:
-                    now[n] = old  # a glitch: held (a jump that stays is taken after hold_s)
+                if gate is not None and n in self.GATED and d > gate:
+                    if t - seen.get(n, -1e9) <= hold_s:
+                        now[n] = old  # a glitch: held
+                        continue
+                    # A jump that stayed past hold_s is where the point is (the held one was
+                    # the glitch, e.g. the first frame after a gap): taken at once. Eased in
+                    # from the glitch, it re-armed the gate at every step and crept back
+                    # over a second, a phantom bend long enough to count as a rep.
+                    seen[n], now[n] = t, new
+                    speed.pop(n, None)
                     continue
                 seen[n] = t
                 v = d / dt / scale
