@@ -69,3 +69,12 @@ def test_bench_without_a_model_is_one_clear_line(tmp_path):
                                       "XDG_CACHE_HOME": str(tmp_path / "cache")})  # fmt: skip
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "models fetch" in r.stderr
+
+
+@pytest.mark.model
+def test_cold_probe_times_the_judge_after_each_kind_of_work(model_path):
+    from kiosk.bench_cold import probe
+
+    out = probe(model_path, frames=40)
+    assert len(out) == 5 and "MoveNet invoke()" in out
+    assert all(us > 0 for us in out.values())
