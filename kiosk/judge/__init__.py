@@ -237,7 +237,7 @@ class Judge:
         self.std.side_view = self.view.view == View.SIDE
         ests = [estimate(fr, self.cal, yaw_range(yaw), self.view.facing, self.elevation)
                 for fr in tall or frames]  # fmt: skip
-        for fr, e in zip(tall or frames, ests):
+        for fr, e in zip(tall or frames, ests, strict=True):
             if e is not None:
                 self._learn_standing(fr, e, calibrating=True)
         # How noisy upright looks from here sets the bar for a rep's start right away.

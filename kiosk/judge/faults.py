@@ -75,7 +75,7 @@ def measure(c: Cycle, samples: list[Estimate], std: Standing) -> RepMetrics:
     near = rep & (np.abs(t - peak_t) <= half)
     if not near.any():
         near = rep
-    bottom = [s for s, m in zip(samples, near) if m]
+    bottom = [s for s, m in zip(samples, near, strict=True) if m]
     b = median(back[near].tolist())
     depth = np.array([s.depth for s in samples])
     deep = rep & (depth >= 0.9 * float(np.max(depth[rep]))) if rep.any() else rep
@@ -88,7 +88,7 @@ def measure(c: Cycle, samples: list[Estimate], std: Standing) -> RepMetrics:
     top_s = np.convolve(back, np.ones(3) / 3, mode="same")
     lean = float(std.back - np.min(top_s[top])) if top.sum() >= 3 else 0.0
     after = t > c.peak_t
-    wr = [s.wrist_height for s, m in zip(samples, after) if m and s.wrist_height is not None]
+    wr = [s.wrist_height for s, m in zip(samples, after, strict=True) if m and s.wrist_height is not None]
     return RepMetrics(
         back=b, hip_angle=_med(bottom, "hip_angle") or 180.0 - b,
         knee_flexion=_med(bottom, "knee_flexion") or 0.0,

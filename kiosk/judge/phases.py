@@ -53,7 +53,7 @@ class Cycle:
         least): ~0.3 s in a swing, ~1 s with a dead stop, several s to pick up a load."""
         near = self.peak - max(10.0, 0.25 * self.peak)
         total, last_in = 0.0, None  # last_in: end of the latest stretch near the peak
-        for (t0, d0), (t1, _) in zip(self.trace, self.trace[1:]):
+        for (t0, d0), (t1, _) in zip(self.trace, self.trace[1:], strict=False):
             if d0 >= near:
                 if last_in is not None and t0 - last_in <= BRIEF_DIP_S:
                     total += t0 - last_in  # a brief dip out of the band (a noisy fit): still there

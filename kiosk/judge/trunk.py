@@ -62,14 +62,14 @@ class StandingLengths:
     def _index(self, row: tuple[float, list[float], float], op) -> None:
         _, lengths, hip = row
         isfinite = math.isfinite
-        for col, v in zip(self.sorted, lengths):
+        for col, v in zip(self.sorted, lengths, strict=True):
             if isfinite(v):
                 op(col, v)
         if isfinite(lengths[0]) and isfinite(hip):
             op(self.trunk_hips, (lengths[0], hip))
 
     def _refresh(self) -> None:
-        for n, col in zip(self.NAMES, self.sorted):
+        for n, col in zip(self.NAMES, self.sorted, strict=True):
             if len(col) < 3:
                 self.cache[n] = None
                 continue
