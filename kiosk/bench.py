@@ -96,7 +96,7 @@ def _frames(video: str | None, n: int, exercise: str, size=(640, 480)):
         from kiosk.sources.video import ToRGB
 
         to_rgb = ToRGB()  # the conversion VideoSource makes
-        items = [(lambda f=f: to_rgb(f), t) for f, _, t in video_frames(video, n)]
+        items = [(lambda f=f: to_rgb(f), t) for f, t in video_frames(video, n)]
         if not items:
             from kiosk.errors import SourceError
 

@@ -125,8 +125,9 @@ class VideoLoop:
 
 
 def video_frames(path: str | os.PathLike, n: int) -> Iterator:
-    """Up to `n` decoded frames of a video as (av.VideoFrame, rotation, t): kept in the
-    source's own pixel format so the pipeline pays for the conversion to RGB, as it does live."""
+    """Up to `n` decoded frames of a video as (av.VideoFrame, t): kept in the source's own
+    pixel format (and orientation) so the pipeline pays for the conversion to upright RGB
+    (kiosk.sources.video.ToRGB), as it does live."""
     import av
 
     with av.open(str(path)) as container:
@@ -139,4 +140,4 @@ def video_frames(path: str | os.PathLike, n: int) -> Iterator:
             if frame.pts is not None and start is None:
                 start = frame.pts
             t = float((frame.pts - start) * stream.time_base) if frame.pts is not None else i / 30
-            yield frame, getattr(frame, "rotation", 0) or 0, t
+            yield frame, t

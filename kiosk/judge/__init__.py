@@ -26,7 +26,8 @@ from kiosk.judge.features import Frame, Smoother, extract
 from kiosk.judge.phases import PhaseMachine
 from kiosk.judge.rules import EXERCISES, Rules, rules_for
 from kiosk.judge.stats import RollingMedian, median, median_of_sorted
-from kiosk.judge.trunk import Estimate, StandingLengths, estimate, segments, yaw_range
+from kiosk.judge.fit import yaw_range
+from kiosk.judge.trunk import Estimate, StandingLengths, estimate, segments
 from kiosk.judge.view import ViewEstimator
 from kiosk.keypoints import Pose
 from kiosk.reports import JudgeState, Phase, RepReport, View

@@ -44,27 +44,6 @@ def percentile_of(vals: list[float], q: float) -> float:
     return percentile(sorted(vals), q)
 
 
-class RollingMedian:
-    """The median of the last `maxlen` values, kept sorted as they come and go (a median of
-    90 values on every standing frame otherwise sorts them every time)."""
-
-    def __init__(self, maxlen: int) -> None:
-        self.maxlen = maxlen
-        self.order: deque[float] = deque()
-        self.sorted: list[float] = []
-
-    def __len__(self) -> int:
-        return len(self.order)
-
-    def add(self, x: float) -> float:
-        """Add x (a finite number; NaN has no place in an order) and return the median."""
-        if len(self.order) == self.maxlen:
-            del self.sorted[bisect_left(self.sorted, self.order.popleft())]
-        self.order.append(x)
-        insort(self.sorted, x)
-        return median_of_sorted(self.sorted, 0, len(self.sorted))
-
-
 class SortedWindow:
     """The last `maxlen` values, also kept sorted (for a percentile every few
     frames without sorting the window each time). NaN has no place in an order: it is
@@ -101,3 +80,13 @@ class SortedWindow:
         if self.nans == 0 and (not self.sorted or -1e300 < self.sorted[0] <= self.sorted[-1] < 1e300):
             return True
         return math.isfinite(sum(self.order))
+
+
+class RollingMedian(SortedWindow):
+    """The median of the last `maxlen` values, kept sorted as they come and go (a median of
+    90 values on every standing frame otherwise sorts them every time)."""
+
+    def add(self, x: float) -> float:
+        """Add x (a finite number) and return the median."""
+        self.append(x)
+        return median_of_sorted(self.sorted, 0, len(self.sorted))

@@ -10,12 +10,8 @@ from dataclasses import dataclass
 
 from kiosk import angles as A
 from kiosk.judge.features import Frame
-from kiosk.judge.fit import OBLIQUE_SIN, SCALE_PRIOR, incline, incline_many, yaw_range
+from kiosk.judge.fit import OBLIQUE_SIN, incline_many
 from kiosk.judge.stats import median_of_sorted, percentile
-
-# (The fit's names stay importable from here, where they were first.)
-__all__ = ["OBLIQUE_SIN", "SCALE_PRIOR", "Estimate", "StandingLengths", "estimate", "incline", "incline_many",
-           "segments", "yaw_range"]  # fmt: skip
 
 
 class StandingLengths:
