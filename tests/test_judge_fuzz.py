@@ -139,6 +139,10 @@ FIRST_SEEN_AT_PICKUP = [("nan", 0.0, 0.0, [0], 0.0), ("zero_scores", 0.0, 0.3125
 # (each step re-armed its jump gate), a 45 deg "bend" for a second, counted as a rep.
 GLITCH_AFTER_GAP = [("nan", 0.0, 0.66, [0], 0.0), ("teleport", 0.515, 0.1, [6], 0.84),
                     ("drop", 0.4422, 0.075, [0], 0.0)]
+# The left shoulder and right hip (and the face) never seen: no shoulder or hip width to tell
+# the view by, so the fit was free to read the standing trunk's jitter as tipping toward the
+# camera, 0-30 deg from frame to frame, and a stretch of it counted as a rep.
+DIAGONAL_HIDDEN = [("nan", 0.0, 1.0, [0, 5, 1, 2, 3, 12], 0.0)]
 
 
 @FUZZ
@@ -162,6 +166,7 @@ def test_spoiled_set_never_raises_nor_counts_more_than_was_done(exercise, fps, s
 # learned in the swap put the lone right shoulder half a body width off, a 35 deg "lean".
 @example(exercise="hinge", fps=120.0, seed=1, ops=[("nan", 0.375, 0.5, [5], 0.0)])
 @example(exercise="deadlift", fps=120.0, seed=1, ops=GLITCH_AFTER_GAP)
+@example(exercise="deadlift", fps=120.0, seed=0, ops=DIAGONAL_HIDDEN)
 @given(exercise=st.sampled_from(EXERCISES), fps=st.sampled_from(RATES), seed=st.integers(0, 1),
        ops=st.lists(op, max_size=8))
 def test_standing_still_never_counts_a_rep_whatever_the_glitches(exercise, fps, seed, ops):
@@ -212,6 +217,16 @@ def test_a_glitch_right_after_a_gap_is_not_a_rep(exercise):
     assert states[-1].reps == 0
     # Not even a partial: the shoulder is back where it belongs within hold_s of the glitch.
     assert not any(s.partial for s in states)
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+@pytest.mark.parametrize("hidden", [[5, 12], [6, 11]])
+def test_a_diagonal_pair_never_seen_neither_invents_nor_loses_reps(exercise, hidden):
+    ops = [("nan", 0.0, 1.0, [0, 1, 2, 3, *hidden], 0.0)]
+    for seed in (0, 1):
+        assert run_judge(exercise, spoil(_standing(120.0, seed), ops, 120.0))[-1].reps == 0
+    poses, done = _movement(exercise, 120.0, 0)
+    assert run_judge(exercise, spoil(poses, ops, 120.0))[-1].reps == done == 2
 
 
 def test_unspoiled_sets_do_count_so_the_bounds_above_mean_something():

@@ -26,7 +26,6 @@ from kiosk.judge.features import Frame, Smoother, extract
 from kiosk.judge.phases import PhaseMachine
 from kiosk.judge.rules import EXERCISES, Rules, rules_for
 from kiosk.judge.stats import RollingMedian, median, median_of_sorted
-from kiosk.judge.fit import yaw_range
 from kiosk.judge.trunk import Estimate, StandingLengths, estimate, segments
 from kiosk.judge.view import ViewEstimator
 from kiosk.keypoints import Pose
@@ -121,7 +120,7 @@ class Judge:
         self.view.add_facing(f, self._trunk_len())
         segs = segments(f)  # (once a frame: both need them)
         self.cal.add(f, segs)
-        e = estimate(f, self.cal, yaw_range(self.view.yaw_deg), self.view.facing, self.elevation, segs)
+        e = estimate(f, self.cal, self.view.sin_yaw(), self.view.facing, self.elevation, segs)
         if e is None:
             return self._state(t, Phase.CALIBRATING, person=True)
         e.depth = depth_of(e, self.std.back)
@@ -236,8 +235,8 @@ class Judge:
         yaw = self.view.yaw_deg or 0.0
         self.std.signed = yaw > 20.0
         self.std.side_view = self.view.view == View.SIDE
-        ests = [estimate(fr, self.cal, yaw_range(yaw), self.view.facing, self.elevation)
-                for fr in tall or frames]  # fmt: skip
+        sin_yaw = self.view.sin_yaw(unknown=0.0)
+        ests = [estimate(fr, self.cal, sin_yaw, self.view.facing, self.elevation) for fr in tall or frames]
         for fr, e in zip(tall or frames, ests, strict=True):
             if e is not None:
                 self._learn_standing(fr, e, calibrating=True)

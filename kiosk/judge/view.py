@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from kiosk.judge.features import Frame
+from kiosk.judge.fit import yaw_range
 from kiosk.judge.stats import RollingMedian
 from kiosk.reports import View
 
@@ -20,6 +21,12 @@ SHOULDER_PER_TRUNK = 0.74
 HIP_PER_TRUNK = 0.43
 FRONT_MAX_YAW = 25.0
 SIDE_MIN_YAW = 62.0
+# Nothing in front of the body hides a shoulder or hip from a camera in front of it; the body
+# itself hides the far side from one beside it. When no pair is ever seen whole, the view is
+# at least oblique: sin(yaw) 0.7-1, 45-90 deg. (Left open, 0-90 deg, the fit read keypoint
+# jitter in a standing trunk's length as tipping toward the camera: 0-30 deg from frame to
+# frame, enough to count a rep for someone standing still.)
+HIDDEN_SIN = (math.sin(math.radians(45.0)), 1.0)
 
 
 class ViewEstimator:
@@ -29,6 +36,7 @@ class ViewEstimator:
         self._cos = 1.0  # their median
         self.facing_votes = 0.0
         self._yaw: float | None = None  # yaw_deg, cached until the next standing sample
+        self.hidden = 0  # standing frames with neither pair seen whole
         self._fresh = True
 
     def add_standing(self, f: Frame, trunk_len: float) -> None:
@@ -40,6 +48,8 @@ class ViewEstimator:
         if est:
             self._cos = self.cos_samples.add(min(max(sum(est) / len(est), 0.0), 1.0))
             self._fresh = True
+        else:
+            self.hidden += 1
 
     def add_facing(self, f: Frame, trunk_len: float) -> None:
         self.facing_votes += f.facing
@@ -53,6 +63,15 @@ class ViewEstimator:
             self._fresh = False
             self._yaw = None if len(self.cos_samples) < 5 else math.degrees(math.acos(self._cos))
         return self._yaw
+
+    def sin_yaw(self, unknown: float | None = None) -> tuple[float, float]:
+        """The range of sin(yaw) the fit may choose from. With no width measured, a view
+        where the pairs stay hidden is at least oblique; otherwise it is the `unknown` yaw's
+        range (None: any view at all)."""
+        yaw = self.yaw_deg
+        if yaw is None and self.hidden >= 5:
+            return HIDDEN_SIN
+        return yaw_range(yaw if yaw is not None else unknown)
 
     @property
     def view(self) -> View:
