@@ -139,9 +139,9 @@ FIRST_SEEN_AT_PICKUP = [("nan", 0.0, 0.0, [0], 0.0), ("zero_scores", 0.0, 0.3125
 # (each step re-armed its jump gate), a 45 deg "bend" for a second, counted as a rep.
 GLITCH_AFTER_GAP = [("nan", 0.0, 0.66, [0], 0.0), ("teleport", 0.515, 0.1, [6], 0.84),
                     ("drop", 0.4422, 0.075, [0], 0.0)]
-# The left shoulder and right hip (and the face) never seen: no shoulder or hip width to tell
-# the view by, so the fit was free to read the standing trunk's jitter as tipping toward the
-# camera, 0-30 deg from frame to frame, and a stretch of it counted as a rep.
+# The left shoulder and right hip (and the face) never seen: with no pair seen whole the view
+# was left open, and the fit read the standing trunk's jitter as tipping toward the camera,
+# 0-30 deg from frame to frame; a stretch of it counted as a rep.
 DIAGONAL_HIDDEN = [("nan", 0.0, 1.0, [0, 5, 1, 2, 3, 12], 0.0)]
 
 
@@ -221,12 +221,26 @@ def test_a_glitch_right_after_a_gap_is_not_a_rep(exercise):
 
 @pytest.mark.parametrize("exercise", EXERCISES)
 @pytest.mark.parametrize("hidden", [[5, 12], [6, 11]])
-def test_a_diagonal_pair_never_seen_neither_invents_nor_loses_reps(exercise, hidden):
+def test_a_shoulder_and_the_other_sides_hip_alone_are_not_a_trunk(exercise, hidden):
+    # Never seen with their partners, they leave the mid-trunk unknown: half a body width
+    # of lean either way. Nothing is counted, standing or moving, rather than guessed.
     ops = [("nan", 0.0, 1.0, [0, 1, 2, 3, *hidden], 0.0)]
     for seed in (0, 1):
         assert run_judge(exercise, spoil(_standing(120.0, seed), ops, 120.0))[-1].reps == 0
-    poses, done = _movement(exercise, 120.0, 0)
-    assert run_judge(exercise, spoil(poses, ops, 120.0))[-1].reps == done == 2
+    poses, _ = _movement(exercise, 120.0, 0)
+    assert run_judge(exercise, spoil(poses, ops, 120.0))[-1].reps == 0
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_one_side_never_seen_from_the_side_still_counts_and_invents_nothing(exercise):
+    # The far shoulder and hip hidden behind the body, all set long: no width tells the view,
+    # and left open (front to side) the fit read the trunk's jitter as tipping toward the
+    # camera. A view that never shows a pair whole is at least oblique.
+    ops = [("nan", 0.0, 1.0, [0, 1, 2, 3, 6, 12], 0.0)]
+    for fps in (30.0, 120.0):
+        assert run_judge(exercise, spoil(_standing(fps, 0), ops, fps))[-1].reps == 0
+        poses, done = _movement(exercise, fps, 1)
+        assert run_judge(exercise, spoil(poses, ops, fps))[-1].reps == done == 2
 
 
 def test_unspoiled_sets_do_count_so_the_bounds_above_mean_something():

@@ -145,6 +145,14 @@ def _same_side_trunk(kp: list, hip, sh, offsets: dict | None):
                                         kp[K.R_HIP][2]) >= MIN_SCORE:  # (all four seen: the usual case)
         return hip, sh
     pairs = ((K.L_SHOULDER, K.R_SHOULDER), (K.L_HIP, K.R_HIP))
+    lone = [[side for side in pair if kp[side][2] >= MIN_SCORE] for pair in pairs]
+    if all(len(sides) == 1 and (offsets is None or sides[0] not in offsets) for sides in lone) \
+            and (lone[0][0] == K.L_SHOULDER) != (lone[1][0] == K.L_HIP):
+        # One shoulder and the other side's hip, neither pair ever seen whole: nothing says
+        # where the mid-trunk lies. Seen obliquely they are half a body width apart, a lean
+        # of ~25 deg whose sign no cue settles, flipping from frame to frame (counted as reps
+        # of someone standing still). Not a trunk the judge can measure.
+        return None, None
     for i, ((lo, ro), (lm, rm)) in enumerate((pairs, pairs[::-1])):
         ok = kp[lo][2] >= MIN_SCORE, kp[ro][2] >= MIN_SCORE
         if ok[0] == ok[1] or min(kp[lm][2], kp[rm][2]) < MIN_SCORE:
