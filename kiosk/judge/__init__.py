@@ -50,6 +50,11 @@ BAD_FIT_CONF = 0.03
 BAD_FIT_HOLD_S = 0.3
 
 
+def _upright(trunk: tuple[float, float]) -> bool:
+    """A trunk (shoulders minus hips, image px) within ~24 deg of vertical in the image."""
+    return abs(trunk[0]) < 0.45 * -trunk[1]
+
+
 def depth_of(e: Estimate, standing_back: float) -> float:
     """How far into a rep the person is, in degrees: the back angle above standing, or for
     a knee-dominant (squat-pattern) rep, where the trunk stays upright, the hips' drop."""
@@ -210,19 +215,25 @@ class Judge:
         recent = [fr for fr in self.still if fr.t >= t - STILL_S]
         trunk = [(fr.shoulder[0] - fr.hip[0], fr.shoulder[1] - fr.hip[1]) for fr in recent]
         length = median([math.sqrt(x * x + y * y) for x, y in trunk])  # (as np.linalg.norm rounds)
-        upright = all(abs(v[0]) < 0.45 * -v[1] for v in trunk)
+        upright = all(map(_upright, trunk))
         hips = np.array([fr.hip for fr in recent])
         steady = float(np.max(np.std(hips, axis=0))) < 0.08 * length  # (keypoints jitter)
         still = upright and steady and t - recent[0].t >= STILL_S * 0.9 and len(recent) >= 4
         # The fallback needs the person in one place (exercising, not walking in).
         xs = np.array([fr.hip[0] for fr in self.still])
         in_place = float(np.ptp(xs)) < 0.6 * length
-        fallback = t - self.still[0].t >= FALLBACK_S and len(self.still) >= 8 and in_place
+        # ...and upright now: a set that starts bent over (gripping a bar on the floor) is
+        # calibrated when they first stand, on their upright frames, not on the bent-over
+        # ones (whose short trunk and low hips made the first pull's angles wrong). The
+        # frames before are replayed below, so that pull still counts.
+        fallback = (t - self.still[0].t >= FALLBACK_S and len(self.still) >= 8 and in_place
+                    and _upright(trunk[-1]))
         if not (still or fallback):
             msg = "Stand tall, facing the mirror" if not upright else "Hold still"
             return self._state(t, Phase.CALIBRATING, person=True, message=msg)
         frames = list(self.still)
-        for fr in (recent if still else frames):
+        up = [fr for fr in frames if _upright((fr.shoulder[0] - fr.hip[0], fr.shoulder[1] - fr.hip[1]))]
+        for fr in (recent if still else up):
             self.cal.add(fr)
         L0 = self._trunk_len()
         tall = [fr for fr in (recent if still else frames)

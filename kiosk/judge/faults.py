@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kiosk.judge.phases import Cycle
+from kiosk.judge.phases import Cycle, descent_seen
 from kiosk.judge.rules import Rules
 from kiosk.judge.stats import median, percentile_of
 from kiosk.judge.trunk import Estimate
@@ -18,6 +18,7 @@ from kiosk.judge.trunk import Estimate
 # Below this camera yaw (near-front) the hips' travel behind the ankles and near-straight
 # knee angles cannot be seen in 2D keypoints: faults that rest on them are not judged there.
 SEE_LEGS_YAW = 25.0
+MIN_DESCENT_FRAMES = 3  # fewer samples on the way down than this are a jump, not a descent
 PENALTY = {"rounded_back": 35, "forward_bend": 35, "squatting": 30, "hips_rise_first": 25,
            "over_extension": 15, "locked_knees": 15, "incomplete_lockout": 15, "too_shallow": 15,
            "too_deep": 10, "arms_low": 10, "too_fast": 10}  # fmt: skip
@@ -51,6 +52,7 @@ class RepMetrics:
     wrist_top: float | None
     trunk_ratio: float | None = None
     hips_back: float = 0.0  # how far the hips got behind the ankles on the way down (p80)
+    down_frames: int = 0  # samples from the rep's start to the bottom: the descent as seen
 
 
 def _med(samples: list[Estimate], attr: str) -> float | None:
@@ -101,6 +103,7 @@ def measure(c: Cycle, samples: list[Estimate], std: Standing) -> RepMetrics:
         wrist_top=percentile_of(wr, 90) if wr else None,
         trunk_ratio=_med(bottom, "trunk_ratio"),
         hips_back=_hips_back(samples, c.start_t, peak_t + 0.2) - std.hip_shift,
+        down_frames=int(np.count_nonzero((t >= c.start_t) & (t <= t_deep[0]))),
     )  # fmt: skip
 
 
@@ -172,8 +175,13 @@ def judge(c: Cycle, m: RepMetrics, r: Rules, std: Standing) -> list[str]:
         f.append("too_shallow")
     if m.back > r.deep_deg:
         f.append("too_deep")
-    if r.min_down_s is not None and m.down_s < r.min_down_s and not c.unseen:
-        f.append("too_fast")  # (unless the start of the way down was out of sight)
+    # Tempo only for a way down that was seen: not one begun out of sight, nor a set begun at
+    # the bottom, nor a jump between two frames (no lifter drops 60 deg in 40 ms: the pose
+    # model's first frames of a set, before its crop finds the person, can read a bent-over
+    # lifter as upright).
+    if (r.min_down_s is not None and m.down_s < r.min_down_s and descent_seen(c)
+            and m.down_frames >= MIN_DESCENT_FRAMES):  # fmt: skip
+        f.append("too_fast")
     if r.arms_min is not None and m.wrist_top is not None and m.wrist_top < r.arms_min:
         f.append("arms_low")
     return f
