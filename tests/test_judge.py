@@ -205,3 +205,16 @@ SOAK_SWEEP = [(ex, seed) for ex in EXERCISES for seed in range(101, 113)] + [("h
 def test_soak_athletes_are_counted_exactly(exercise, seed):
     counted, done = counted_vs_done(exercise, seed)
     assert counted == done, f"{exercise} seed {seed}: counted {counted} of {done}"
+
+
+def test_the_bottom_of_an_excursion_is_the_deepest_depth_held_not_a_spike():
+    from kiosk.judge.phases import Cycle, held_peak
+
+    fps = 30.0
+    park = [(i / fps, min(40.0, 4.0 * i)) for i in range(90)]  # down to 40 deg, 2 s there
+    spiked = [(t, 60.0 if 1.5 <= t < 1.63 else d) for t, d in park]  # 4 glitched frames
+    assert held_peak(spiked, 0.2) == 40.0
+    assert held_peak(park[:3], 0.2) == 8.0  # shorter than the hold: its max
+    # The time near the bottom is measured against the held depth, not the spike.
+    assert Cycle(0.0, trace=spiked).bottom_s == pytest.approx(Cycle(0.0, trace=park).bottom_s)
+    assert Cycle(0.0, trace=park).bottom_s > 1.9

@@ -11,6 +11,7 @@ up or parking the load).
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
 
 from kiosk.judge.rules import Rules
@@ -26,6 +27,8 @@ DEEP_S = 0.25  # a rep stays past the counting depth at least this long (not a n
 # dip the depth out of the band around a noise-high peak for a few frames; a dip this short
 # back into the band is still time at the bottom (a swing never comes back up and down in it).
 BRIEF_DIP_S = 0.5
+# A depth must be held this long to be the bottom (longer than a keypoint glitch, ~0.15 s).
+PEAK_HOLD_S = 0.2
 
 
 @dataclass
@@ -50,8 +53,12 @@ class Cycle:
     @property
     def bottom_s(self) -> float:
         """Time spent near the deepest point (within a quarter of the depth, 10 deg at
-        least): ~0.3 s in a swing, ~1 s with a dead stop, several s to pick up a load."""
-        near = self.peak - max(10.0, 0.25 * self.peak)
+        least): ~0.3 s in a swing, ~1 s with a dead stop, several s to pick up a load. The
+        deepest point is the deepest held for PEAK_HOLD_S: a glitched keypoint that spikes
+        the depth for a few frames while the load is put down would otherwise set the band
+        above the real bottom, and the park would count as a rep."""
+        peak = held_peak(self.trace, PEAK_HOLD_S)
+        near = peak - max(10.0, 0.25 * peak)
         total, last_in = 0.0, None  # last_in: end of the latest stretch near the peak
         for (t0, d0), (t1, _) in zip(self.trace, self.trace[1:], strict=False):
             if d0 >= near:
@@ -61,6 +68,23 @@ class Cycle:
                 last_in = t1
         return total
 
+
+
+def held_peak(trace: list[tuple[float, float]], hold_s: float) -> float:
+    """The greatest depth the trace stays at or above for hold_s (its max if shorter)."""
+    best, window = -math.inf, deque()  # window: indices of increasing depth (sliding min)
+    j = 0
+    for i, (t, d) in enumerate(trace):
+        while window and trace[window[-1]][1] >= d:
+            window.pop()
+        window.append(i)
+        while trace[j][0] < t - hold_s:
+            j += 1
+        while window[0] < j:
+            window.popleft()
+        if t - trace[j][0] >= hold_s * 0.99:  # (the window spans hold_s)
+            best = max(best, trace[window[0]][1])
+    return best if best > -math.inf else max((d for _, d in trace), default=0.0)
 
 
 # Back in sight part-way through an excursion: it counts only if they were seen going on down
