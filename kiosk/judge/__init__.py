@@ -37,6 +37,8 @@ LOST_S = 1.0  # no person this long: the rep in progress is abandoned
 GONE_S = 4.0  # ...this long: the calibration too (someone else may step in)
 STILL_S = 1.0  # standing still this long calibrates the set
 FALLBACK_S = 1.5  # ...or, if they never stand still, this long after they appear
+FALLBACK_UP_S = 0.25  # ...once upright this long
+TRUNK_PER_LEG = 0.4  # standing, the trunk's height over the hips' (MoveNet points): ~0.6
 BUFFER_S = 3.0
 SMOOTH_S = 0.08  # time constant of the depth filter (after a median of 3, against spikes)
 HISTORY_S = 15.0
@@ -50,9 +52,15 @@ BAD_FIT_CONF = 0.03
 BAD_FIT_HOLD_S = 0.3
 
 
-def _upright(trunk: tuple[float, float]) -> bool:
-    """A trunk (shoulders minus hips, image px) within ~24 deg of vertical in the image."""
-    return abs(trunk[0]) < 0.45 * -trunk[1]
+def _upright(f: Frame) -> bool:
+    """Standing tall, as far as one frame shows: the trunk within ~24 deg of vertical in the
+    image, and, with the ankles seen, at least TRUNK_PER_LEG as tall as the hips are high.
+    (From the front a trunk bent over a bar still points up in the image, only shorter:
+    ~0.6 of the hips' height standing, ~0.25 gripping a bar.)"""
+    dx, dy = f.shoulder[0] - f.hip[0], f.hip[1] - f.shoulder[1]
+    if abs(dx) >= 0.45 * dy:
+        return False
+    return f.ankle is None or dy >= TRUNK_PER_LEG * (f.ankle[1] - f.hip[1])
 
 
 def depth_of(e: Estimate, standing_back: float) -> float:
@@ -215,24 +223,29 @@ class Judge:
         recent = [fr for fr in self.still if fr.t >= t - STILL_S]
         trunk = [(fr.shoulder[0] - fr.hip[0], fr.shoulder[1] - fr.hip[1]) for fr in recent]
         length = median([math.sqrt(x * x + y * y) for x, y in trunk])  # (as np.linalg.norm rounds)
-        upright = all(map(_upright, trunk))
+        upright = all(map(_upright, recent))
         hips = np.array([fr.hip for fr in recent])
         steady = float(np.max(np.std(hips, axis=0))) < 0.08 * length  # (keypoints jitter)
         still = upright and steady and t - recent[0].t >= STILL_S * 0.9 and len(recent) >= 4
         # The fallback needs the person in one place (exercising, not walking in).
         xs = np.array([fr.hip[0] for fr in self.still])
         in_place = float(np.ptp(xs)) < 0.6 * length
-        # ...and upright now: a set that starts bent over (gripping a bar on the floor) is
-        # calibrated when they first stand, on their upright frames, not on the bent-over
-        # ones (whose short trunk and low hips made the first pull's angles wrong). The
-        # frames before are replayed below, so that pull still counts.
-        fallback = (t - self.still[0].t >= FALLBACK_S and len(self.still) >= 8 and in_place
-                    and _upright(trunk[-1]))
+        # ...and standing up now: a set that starts bent over (gripping a bar on the floor)
+        # is calibrated once they have stood for FALLBACK_UP_S, on their upright frames, not
+        # on the bent-over ones (whose short trunk and low hips made the first pull's angles
+        # wrong). The frames before are replayed below, so that pull still counts.
+        run = 0
+        for fr in reversed(recent):
+            if not _upright(fr):
+                break
+            run += 1
+        stood = run >= 3 and t - recent[-run].t >= FALLBACK_UP_S
+        fallback = t - self.still[0].t >= FALLBACK_S and len(self.still) >= 8 and in_place and stood
         if not (still or fallback):
             msg = "Stand tall, facing the mirror" if not upright else "Hold still"
             return self._state(t, Phase.CALIBRATING, person=True, message=msg)
         frames = list(self.still)
-        up = [fr for fr in frames if _upright((fr.shoulder[0] - fr.hip[0], fr.shoulder[1] - fr.hip[1]))]
+        up = [fr for fr in frames if _upright(fr)]
         for fr in (recent if still else up):
             self.cal.add(fr)
         L0 = self._trunk_len()
