@@ -7,8 +7,8 @@ Pure and deterministic: numpy and the standard library, no clocks, no I/O.
         state = judge.update(pose, pose.t)  # JudgeState
     judge.reports                           # list[RepReport]
 
-Pipeline per frame: features (L/R-robust body points) -> calibration while the person stands
-still (standing segment lengths, camera view, facing) -> segment inclinations (trunk.py, fit.py) ->
+Pipeline per frame: features (L/R-robust body points) -> calibration once the person has
+stood (start.py says when; standing segment lengths, camera view, facing) -> segment inclinations (trunk.py, fit.py) ->
 smoothed depth -> phase machine (phases.py) -> at each rep's end, metrics and faults
 (faults.py) with thresholds from rules.py.
 """
@@ -19,13 +19,12 @@ import math
 from collections import deque
 from dataclasses import replace
 
-import numpy as np
-
 from kiosk.judge import faults as F
 from kiosk.judge.features import Frame, Smoother, extract
 from kiosk.judge.phases import PhaseMachine
 from kiosk.judge.rules import EXERCISES, Rules, rules_for
-from kiosk.judge.stats import RollingMedian, median, median_of_sorted
+from kiosk.judge.start import StartBuffer
+from kiosk.judge.stats import RollingMedian, median_of_sorted
 from kiosk.judge.trunk import Estimate, StandingLengths, estimate, segments
 from kiosk.judge.view import ViewEstimator
 from kiosk.keypoints import Pose
@@ -35,11 +34,6 @@ __all__ = ["Judge", "EXERCISES", "Rules", "rules_for"]
 
 LOST_S = 1.0  # no person this long: the rep in progress is abandoned
 GONE_S = 4.0  # ...this long: the calibration too (someone else may step in)
-STILL_S = 1.0  # standing still this long calibrates the set
-FALLBACK_S = 1.5  # ...or, if they never stand still, this long after they appear
-FALLBACK_UP_S = 0.25  # ...once upright this long
-TRUNK_PER_LEG = 0.4  # standing, the trunk's height over the hips' (MoveNet points): ~0.6
-BUFFER_S = 3.0
 SMOOTH_S = 0.08  # time constant of the depth filter (after a median of 3, against spikes)
 HISTORY_S = 15.0
 HIP_DROP_DEG = 75.0  # depth credited per leg length the hips sink (a squat-pattern rep)
@@ -50,17 +44,6 @@ HIP_DROP_DEG = 75.0  # depth credited per leg length the hips sink (a squat-patt
 # BAD_FIT_HOLD_S is taken as it is (the view itself changed, not a glitch).
 BAD_FIT_CONF = 0.03
 BAD_FIT_HOLD_S = 0.3
-
-
-def _upright(f: Frame) -> bool:
-    """Standing tall, as far as one frame shows: the trunk within ~24 deg of vertical in the
-    image, and, with the ankles seen, at least TRUNK_PER_LEG as tall as the hips are high.
-    (From the front a trunk bent over a bar still points up in the image, only shorter:
-    ~0.6 of the hips' height standing, ~0.25 gripping a bar.)"""
-    dx, dy = f.shoulder[0] - f.hip[0], f.hip[1] - f.shoulder[1]
-    if abs(dx) >= 0.45 * dy:
-        return False
-    return f.ankle is None or dy >= TRUNK_PER_LEG * (f.ankle[1] - f.hip[1])
 
 
 def depth_of(e: Estimate, standing_back: float) -> float:
@@ -93,7 +76,7 @@ class Judge:
         self.raw: deque[float] = deque(maxlen=3)
         self.shifts = RollingMedian(90)
         self.heads = RollingMedian(90)
-        self.still: deque[Frame] = deque()
+        self.start = StartBuffer()
         self.smooth = Smoother()
         self.offsets: dict = {}
         self.hist: deque[Estimate] = deque()
@@ -213,44 +196,16 @@ class Judge:
         return self._state(t, self.pm.phase if self.calibrated else Phase.WAITING, person=False)
 
     def _calibrate(self, f: Frame, t: float) -> JudgeState:
-        """Learn the person's standing body: ideally while they stand still and upright for
-        STILL_S; if they get going at once (a swing already under way), from the tallest
-        moments of their first FALLBACK_S. Then the buffered frames are judged, so a rep
-        that began before the calibration still counts."""
-        self.still.append(f)
-        while self.still and self.still[0].t < t - BUFFER_S:
-            self.still.popleft()
-        recent = [fr for fr in self.still if fr.t >= t - STILL_S]
-        trunk = [(fr.shoulder[0] - fr.hip[0], fr.shoulder[1] - fr.hip[1]) for fr in recent]
-        length = median([math.sqrt(x * x + y * y) for x, y in trunk])  # (as np.linalg.norm rounds)
-        upright = all(map(_upright, recent))
-        hips = np.array([fr.hip for fr in recent])
-        steady = float(np.max(np.std(hips, axis=0))) < 0.08 * length  # (keypoints jitter)
-        still = upright and steady and t - recent[0].t >= STILL_S * 0.9 and len(recent) >= 4
-        # The fallback needs the person in one place (exercising, not walking in).
-        xs = np.array([fr.hip[0] for fr in self.still])
-        in_place = float(np.ptp(xs)) < 0.6 * length
-        # ...and standing up now: a set that starts bent over (gripping a bar on the floor)
-        # is calibrated once they have stood for FALLBACK_UP_S, on their upright frames, not
-        # on the bent-over ones (whose short trunk and low hips made the first pull's angles
-        # wrong). The frames before are replayed below, so that pull still counts.
-        run = 0
-        for fr in reversed(recent):
-            if not _upright(fr):
-                break
-            run += 1
-        stood = run >= 3 and t - recent[-run].t >= FALLBACK_UP_S
-        fallback = t - self.still[0].t >= FALLBACK_S and len(self.still) >= 8 and in_place and stood
-        if not (still or fallback):
-            msg = "Stand tall, facing the mirror" if not upright else "Hold still"
-            return self._state(t, Phase.CALIBRATING, person=True, message=msg)
-        frames = list(self.still)
-        up = [fr for fr in frames if _upright(fr)]
-        for fr in (recent if still else up):
+        """Learn the person's standing body (kiosk.judge.start says when, from which
+        frames), then judge the buffered frames, so a rep begun before still counts."""
+        start = self.start.add(f, t)
+        if isinstance(start, str):
+            return self._state(t, Phase.CALIBRATING, person=True, message=start)
+        frames = start.frames
+        for fr in start.lengths_from:
             self.cal.add(fr)
         L0 = self._trunk_len()
-        tall = [fr for fr in (recent if still else frames)
-                if fr.shoulder[1] - fr.hip[1] <= -0.93 * L0]  # fmt: skip
+        tall = [fr for fr in start.standing if fr.shoulder[1] - fr.hip[1] <= -0.93 * L0]
         for fr in tall or frames:
             self.view.add_standing(fr, L0)
         for fr in frames:
@@ -266,7 +221,7 @@ class Judge:
                 self._learn_standing(fr, e, calibrating=True)
         # How noisy upright looks from here sets the bar for a rep's start right away.
         self.pm.learn_noise([abs(e.back - self.std.back) for e in ests if e is not None])
-        self.still.clear()
+        self.start.clear()
         state = self._state(t, Phase.STANDING, person=True, message="Ready")
         for fr in frames:  # judge what happened while calibrating
             st = self._process(fr, fr.t)

@@ -1,0 +1,85 @@
+"""When a set's standing calibration can be learned, and from which frames.
+
+The judge buffers the frames of someone just seen and asks `StartBuffer.add` each frame. The
+answer is a message for the glass while it waits, or a `Start`: the frames to learn the
+person's standing lengths from, the frames that may show them standing tall, and every
+buffered frame (the judge replays them, so a rep begun before the calibration still counts).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from kiosk.judge.features import Frame
+from kiosk.judge.stats import median
+
+STILL_S = 1.0  # standing still this long calibrates the set
+FALLBACK_S = 1.5  # ...or, if they never stand still, this long after they appear
+FALLBACK_UP_S = 0.25  # ...once upright this long
+BUFFER_S = 3.0
+TRUNK_PER_LEG = 0.4  # standing, the trunk's height over the hips' (MoveNet points): ~0.6
+
+
+def upright(f: Frame) -> bool:
+    """Standing tall, as far as one frame shows: the trunk within ~24 deg of vertical in the
+    image, and, with the ankles seen, at least TRUNK_PER_LEG as tall as the hips are high.
+    (From the front a trunk bent over a bar still points up in the image, only shorter:
+    ~0.6 of the hips' height standing, ~0.25 gripping a bar.)"""
+    dx, dy = f.shoulder[0] - f.hip[0], f.hip[1] - f.shoulder[1]
+    if abs(dx) >= 0.45 * dy:
+        return False
+    return f.ankle is None or dy >= TRUNK_PER_LEG * (f.ankle[1] - f.hip[1])
+
+
+@dataclass
+class Start:
+    lengths_from: list[Frame]  # learn the standing segment lengths from these
+    standing: list[Frame]  # of these, the tall ones show the standing view and posture
+    frames: list[Frame]  # everything buffered, in time order, to replay
+
+
+class StartBuffer:
+    def __init__(self) -> None:
+        self.frames: deque[Frame] = deque()
+
+    def clear(self) -> None:
+        self.frames.clear()
+
+    def add(self, f: Frame, t: float) -> Start | str:
+        """Ideally the person stands still and upright for STILL_S; if they get going at once
+        (a swing already under way), the tallest moments of their first FALLBACK_S, once
+        they have stood for FALLBACK_UP_S. A set that starts bent over (gripping a bar on
+        the floor) is so calibrated when they first stand, on their upright frames, not on
+        the bent-over ones (whose short trunk and low hips made the first pull's angles
+        wrong)."""
+        buf = self.frames
+        buf.append(f)
+        while buf and buf[0].t < t - BUFFER_S:
+            buf.popleft()
+        recent = [fr for fr in buf if fr.t >= t - STILL_S]
+        trunk = [(fr.shoulder[0] - fr.hip[0], fr.shoulder[1] - fr.hip[1]) for fr in recent]
+        length = median([math.sqrt(x * x + y * y) for x, y in trunk])  # (as np.linalg.norm rounds)
+        up_now = all(map(upright, recent))
+        hips = np.array([fr.hip for fr in recent])
+        steady = float(np.max(np.std(hips, axis=0))) < 0.08 * length  # (keypoints jitter)
+        still = up_now and steady and t - recent[0].t >= STILL_S * 0.9 and len(recent) >= 4
+        # The fallback needs the person in one place (exercising, not walking in).
+        xs = np.array([fr.hip[0] for fr in buf])
+        in_place = float(np.ptp(xs)) < 0.6 * length
+        run = 0
+        for fr in reversed(recent):
+            if not upright(fr):
+                break
+            run += 1
+        stood = run >= 3 and t - recent[-run].t >= FALLBACK_UP_S
+        fallback = t - buf[0].t >= FALLBACK_S and len(buf) >= 8 and in_place and stood
+        if not (still or fallback):
+            return "Stand tall, facing the mirror" if not up_now else "Hold still"
+        frames = list(buf)
+        if still:
+            return Start(recent, recent, frames)
+        return Start([fr for fr in frames if upright(fr)], frames, frames)
