@@ -91,3 +91,17 @@ def test_a_lifter_holding_the_bar_at_the_start_is_not_taken_for_standing(yaw, se
         j.update(p, p.t)
     assert len(j.reports) == 3
     assert abs(j.reports[0].back_angle_deg - j.reports[1].back_angle_deg) < 20
+
+
+def test_a_body_whose_legs_dwarf_the_trunk_still_calibrates():
+    # The bent-over-the-bar test (trunk under 0.4 of the hips' height) must not lock out a
+    # standing person it misreads (long legs, a low camera): after 5 s upright in the image
+    # they are taken at their word, and their reps count.
+    s = generate("hinge", reps=2, yaw_deg=30, seed=3, lead_in_s=7.0)
+    j = Judge("hinge")
+    for p in s.poses:
+        k = p.keypoints.copy()
+        hip_y = k[11:13, 1].mean()
+        k[13:17, 1] = hip_y + 2.0 * (k[13:17, 1] - hip_y)  # knees and ankles twice as far down
+        j.update(Pose(k, p.t, p.frame_size), p.t)
+    assert len(j.reports) == 2

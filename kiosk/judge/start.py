@@ -21,18 +21,23 @@ STILL_S = 1.0  # standing still this long calibrates the set
 FALLBACK_S = 1.5  # ...or, if they never stand still, this long after they appear
 FALLBACK_UP_S = 0.25  # ...once upright this long
 BUFFER_S = 3.0
-TRUNK_PER_LEG = 0.4  # standing, the trunk's height over the hips' (MoveNet points): ~0.6
+# Standing, the trunk's height over the hips' (MoveNet points) is 0.5-0.75 in the footage
+# (0.46 at worst); gripping a bar seen from the front, 0.25-0.4 (generated).
+TRUNK_PER_LEG = 0.4
+# Someone who has looked upright in the image this long without passing that test is taken
+# at their word: a body or a camera angle outside those numbers must not block the set.
+TRUST_UPRIGHT_S = 5.0
 
 
-def upright(f: Frame) -> bool:
+def upright(f: Frame, legs: bool = True) -> bool:
     """Standing tall, as far as one frame shows: the trunk within ~24 deg of vertical in the
     image, and, with the ankles seen, at least TRUNK_PER_LEG as tall as the hips are high.
-    (From the front a trunk bent over a bar still points up in the image, only shorter:
-    ~0.6 of the hips' height standing, ~0.25 gripping a bar.)"""
+    (From the front a trunk bent over a bar still points up in the image, only shorter.)
+    legs=False: the image angle alone."""
     dx, dy = f.shoulder[0] - f.hip[0], f.hip[1] - f.shoulder[1]
     if abs(dx) >= 0.45 * dy:
         return False
-    return f.ankle is None or dy >= TRUNK_PER_LEG * (f.ankle[1] - f.hip[1])
+    return not legs or f.ankle is None or dy >= TRUNK_PER_LEG * (f.ankle[1] - f.hip[1])
 
 
 @dataclass
@@ -45,9 +50,11 @@ class Start:
 class StartBuffer:
     def __init__(self) -> None:
         self.frames: deque[Frame] = deque()
+        self.upright_since: float | None = None  # upright in the image since (legs aside)
 
     def clear(self) -> None:
         self.frames.clear()
+        self.upright_since = None
 
     def add(self, f: Frame, t: float) -> Start | str:
         """Ideally the person stands still and upright for STILL_S; if they get going at once
@@ -60,10 +67,15 @@ class StartBuffer:
         buf.append(f)
         while buf and buf[0].t < t - BUFFER_S:
             buf.popleft()
+        if not upright(f, legs=False):
+            self.upright_since = None
+        elif self.upright_since is None:
+            self.upright_since = t
+        legs = self.upright_since is None or t - self.upright_since < TRUST_UPRIGHT_S
         recent = [fr for fr in buf if fr.t >= t - STILL_S]
         trunk = [(fr.shoulder[0] - fr.hip[0], fr.shoulder[1] - fr.hip[1]) for fr in recent]
         length = median([math.sqrt(x * x + y * y) for x, y in trunk])  # (as np.linalg.norm rounds)
-        up_now = all(map(upright, recent))
+        up_now = all(upright(fr, legs) for fr in recent)
         hips = np.array([fr.hip for fr in recent])
         steady = float(np.max(np.std(hips, axis=0))) < 0.08 * length  # (keypoints jitter)
         still = up_now and steady and t - recent[0].t >= STILL_S * 0.9 and len(recent) >= 4
@@ -72,7 +84,7 @@ class StartBuffer:
         in_place = float(np.ptp(xs)) < 0.6 * length
         run = 0
         for fr in reversed(recent):
-            if not upright(fr):
+            if not upright(fr, legs):
                 break
             run += 1
         stood = run >= 3 and t - recent[-run].t >= FALLBACK_UP_S
@@ -82,4 +94,4 @@ class StartBuffer:
         frames = list(buf)
         if still:
             return Start(recent, recent, frames)
-        return Start([fr for fr in frames if upright(fr)], frames, frames)
+        return Start([fr for fr in frames if upright(fr, legs)], frames, frames)
