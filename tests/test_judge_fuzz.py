@@ -143,6 +143,10 @@ GLITCH_AFTER_GAP = [("nan", 0.0, 0.66, [0], 0.0), ("teleport", 0.515, 0.1, [6], 
 # 15 deg above the park's real bottom, the "near the bottom" band followed the spike, and the
 # park's 3 s down there measured 0.3 s, a swing's: counted as a rep.
 HIP_GLITCH_AT_PARK = [("teleport", 0.78125, 1.0, [11], 0.125)]
+# A shoulder (and the nose) glitched for 0.13 s mid-descent, the shoulders' mean moving just
+# under the smoother's jump gate; its return was just over it and was held as the glitch, so
+# the glitch lasted 0.4 s: a dip that split the rep in two.
+SHOULDER_GLITCH_HELD = [("nan", 0.0, 0.0, [0], 0.0), ("teleport", 0.609375, 1.0, [0, 5], 0.125)]
 # The left shoulder and right hip (and the face) never seen: with no pair seen whole the view
 # was left open, and the fit read the standing trunk's jitter as tipping toward the camera,
 # 0-30 deg from frame to frame; a stretch of it counted as a rep.
@@ -158,6 +162,7 @@ DIAGONAL_HIDDEN = [("nan", 0.0, 1.0, [0, 5, 1, 2, 3, 12], 0.0)]
 @example(exercise="skier-swing", fps=30.0, seed=0, ops=HIPS_LOST_AT_PICKUP)
 @example(exercise="skier-swing", fps=30.0, seed=0, ops=FIRST_SEEN_AT_PICKUP)
 @example(exercise="skier-swing", fps=30.0, seed=0, ops=HIP_GLITCH_AT_PARK)
+@example(exercise="hello", fps=30.0, seed=0, ops=SHOULDER_GLITCH_HELD)
 @given(exercise=st.sampled_from(EXERCISES), fps=st.sampled_from(RATES), seed=st.integers(0, 1),
        ops=st.lists(op, max_size=6))
 def test_spoiled_set_never_raises_nor_counts_more_than_was_done(exercise, fps, seed, ops):
@@ -202,6 +207,13 @@ def test_a_teleported_shoulder_neither_splits_nor_loses_a_rep(fps, seed):
     poses, done = _movement("hinge", fps, seed)
     states = run_judge("hinge", spoil(poses, TELEPORT_SPLIT, fps))
     assert states[-1].reps == done == 2
+
+
+def test_the_end_of_a_glitch_is_not_held_as_a_glitch():
+    poses, done = _movement("hello", 30.0, 0)
+    states = run_judge("hello", spoil(poses, SHOULDER_GLITCH_HELD, 30.0))
+    assert states[-1].reps == done == 2
+    assert not any(s.new_rep and "incomplete_lockout" in s.new_rep.faults for s in states)
 
 
 @pytest.mark.parametrize("fps", [30.0, 120.0])

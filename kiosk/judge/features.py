@@ -213,6 +213,7 @@ class Smoother:
         self.prev: Frame | None = None
         self.speed: dict[str, float] = {}
         self.seen: dict[str, float] = {}
+        self.before: dict[str, tuple[float, Point]] = {}  # (t, where) before a big allowed move
 
     @staticmethod
     def _alpha(hz: float, dt: float) -> float:
@@ -224,6 +225,7 @@ class Smoother:
         if p is None or f.t - p.t > 0.5 or f.t <= p.t:
             self.prev, self.speed = f, {}
             self.seen = {n: f.t for n in self.POINTS if getattr(f, n) is not None}
+            self.before = {}
             return f
         dt = f.t - p.t
         scale = max(_dist(p.shoulder, p.hip), 1.0)
@@ -239,6 +241,15 @@ class Smoother:
                 d = hypot(new[0] - old[0], new[1] - old[1])
                 # (Gated only once the standing trunk is known: the first frame may be the glitch.)
                 if gate is not None and n in self.GATED and d > gate:
+                    before = self.before.get(n)
+                    if before is not None and t - before[0] <= hold_s and hypot(
+                            new[0] - before[1][0], new[1] - before[1][1]) <= 0.5 * gate:
+                        # Back to where it was before a big move just under the gate: that
+                        # move was the glitch, and this is its end, not a new one. (Held,
+                        # the glitch lasted hold_s longer: a dip long enough to split a rep.)
+                        seen[n], now[n] = t, new
+                        speed.pop(n, None)
+                        continue
                     if t - seen.get(n, -1e9) <= hold_s:
                         now[n] = old  # a glitch: held
                         continue
@@ -250,6 +261,8 @@ class Smoother:
                     speed.pop(n, None)
                     continue
                 seen[n] = t
+                if gate is not None and d > 0.5 * gate and n in self.GATED:
+                    self.before[n] = (t, old)
                 v = d / dt / scale
                 sp = speed.get(n, v)
                 sp += a_speed * (v - sp)
