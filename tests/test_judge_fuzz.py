@@ -147,6 +147,10 @@ HIP_GLITCH_AT_PARK = [("teleport", 0.78125, 1.0, [11], 0.125)]
 # under the smoother's jump gate; its return was just over it and was held as the glitch, so
 # the glitch lasted 0.4 s: a dip that split the rep in two.
 SHOULDER_GLITCH_HELD = [("nan", 0.0, 0.0, [0], 0.0), ("teleport", 0.609375, 1.0, [0, 5], 0.125)]
+# Every frame delivered twice, the first with a shoulder unseen, at 1 fps: four frames of two
+# moments passed for a second of standing still, the set calibrated on the glitched frame,
+# and its reading (37 deg) and the next (1 deg) made a rep.
+EVERY_FRAME_TWICE = [("nan", 0.0, 0.0, [5], 0.0), ("repeat_t", 0.0, 1.0, [0], 0.0)]
 # The left shoulder and right hip (and the face) never seen: with no pair seen whole the view
 # was left open, and the fit read the standing trunk's jitter as tipping toward the camera,
 # 0-30 deg from frame to frame; a stretch of it counted as a rep.
@@ -177,6 +181,7 @@ def test_spoiled_set_never_raises_nor_counts_more_than_was_done(exercise, fps, s
 @example(exercise="hinge", fps=120.0, seed=1, ops=[("nan", 0.375, 0.5, [5], 0.0)])
 @example(exercise="deadlift", fps=120.0, seed=1, ops=GLITCH_AFTER_GAP)
 @example(exercise="deadlift", fps=120.0, seed=0, ops=DIAGONAL_HIDDEN)
+@example(exercise="hinge", fps=1.0, seed=0, ops=EVERY_FRAME_TWICE)
 @given(exercise=st.sampled_from(EXERCISES), fps=st.sampled_from(RATES), seed=st.integers(0, 1),
        ops=st.lists(op, max_size=8))
 def test_standing_still_never_counts_a_rep_whatever_the_glitches(exercise, fps, seed, ops):
@@ -207,6 +212,17 @@ def test_a_teleported_shoulder_neither_splits_nor_loses_a_rep(fps, seed):
     poses, done = _movement("hinge", fps, seed)
     states = run_judge("hinge", spoil(poses, TELEPORT_SPLIT, fps))
     assert states[-1].reps == done == 2
+
+
+def test_a_frame_delivered_twice_is_judged_once():
+    poses, done = _movement("hinge", 30.0, 0)
+    once = run_judge("hinge", spoil(poses, [], 30.0))
+    twice = run_judge("hinge", spoil(poses, [("repeat_t", 0.0, 1.0, [0], 0.0)], 30.0))
+    assert [s.reps for s in twice[::2]] == [s.reps for s in once]
+    assert twice[-1].reps == done == 2
+    assert sum(s.new_rep is not None for s in twice) == 2  # never reported twice
+    for ex in EXERCISES:
+        assert run_judge(ex, spoil(_standing(1.0, 0), EVERY_FRAME_TWICE, 1.0))[-1].reps == 0
 
 
 def test_the_end_of_a_glitch_is_not_held_as_a_glitch():

@@ -91,10 +91,21 @@ class Judge:
         self.live_phase = Phase.WAITING
         self.t_in: float | None = None  # last time seen (judge's clock)
         self.t_shift = 0.0  # added to input times after the input clock jumped back
+        self.last_state: JudgeState | None = None
 
     # ------------------------------------------------------------------------------------
     def update(self, pose: Pose | None, t: float) -> JudgeState:
         t = self._monotonic(t)
+        last = self.last_state
+        if last is not None and t <= last.t:
+            # The same moment delivered again (a camera or decoder repeating a frame): it says
+            # nothing new. Judged twice, four frames of two moments passed for a second of
+            # standing still, and at 1 fps the set calibrated on a glitched frame.
+            return replace(last, new_rep=None, partial=False)
+        self.last_state = state = self._update(pose, t)
+        return state
+
+    def _update(self, pose: Pose | None, t: float) -> JudgeState:
         f = extract(pose, self.offsets, self.cal.get("trunk"))
         if f is None:
             return self._missing(t)
