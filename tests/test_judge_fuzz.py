@@ -265,13 +265,15 @@ def test_a_shoulder_and_the_other_sides_hip_alone_are_not_a_trunk(exercise, hidd
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)
-def test_one_side_never_seen_from_the_side_still_counts_and_invents_nothing(exercise):
+def test_one_side_never_seen_still_counts_and_invents_nothing(exercise):
     # The far shoulder and hip hidden behind the body, all set long: no width tells the view,
     # and left open (front to side) the fit read the trunk's jitter as tipping toward the
-    # camera. A view that never shows a pair whole is at least oblique.
+    # camera. A view that never shows a pair whole is at least oblique. (Seen at 30 deg, where
+    # that is wrong, the lean's sign flipped until glitch ends stopped being held: 3a17c61.)
     ops = [("nan", 0.0, 1.0, [0, 1, 2, 3, 6, 12], 0.0)]
     for fps in (30.0, 120.0):
-        assert run_judge(exercise, spoil(_standing(fps, 0), ops, fps))[-1].reps == 0
+        for seed in (0, 1):  # side, 30 deg
+            assert run_judge(exercise, spoil(_standing(fps, seed), ops, fps))[-1].reps == 0
         poses, done = _movement(exercise, fps, 1)
         assert run_judge(exercise, spoil(poses, ops, fps))[-1].reps == done == 2
 
