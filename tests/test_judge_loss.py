@@ -58,3 +58,27 @@ def test_first_seen_at_the_bottom_of_a_pick_up_after_an_empty_scene_is_not_a_rep
         judge.update(p if p.t >= seen_from else None, p.t)
     assert len(judge.reports) == len(s.counted) == 2
     assert all(r.start_s > s.counted[0].start_s - 0.5 for r in judge.reports)
+
+
+@pytest.mark.parametrize("as_none", [False, True])
+@pytest.mark.parametrize("seed", [3, 4])
+def test_a_rep_back_at_the_top_is_counted_even_if_the_person_is_lost_before_it_settles(seed, as_none):
+    # Out of sight 0.15 s after standing up from rep 2 (frames missing, or poses of nobody):
+    # the rep is whole, it only waited to see the lockout held. It was abandoned with the loss.
+    s = generate("hinge", reps=3, yaw_deg=30.0, fps=30, seed=seed, lead_in_s=2.0, tail_s=1.0)
+    j = Judge("hinge")
+    probe = Judge("hinge")  # the same set seen whole: when does rep 2 reach the top?
+    top = None
+    for p in s.poses:
+        probe.update(p, p.t)
+        if top is None and len(probe.reports) < 2 and probe.pm.stand_t is not None and probe.reports:
+            top = probe.pm.stand_t
+    new = []
+    for p in s.poses:
+        if top + 0.15 <= p.t < top + 2.0:
+            if as_none:
+                new.append(j.update(None, p.t).new_rep)
+            continue
+        new.append(j.update(p, p.t).new_rep)
+    assert len(j.reports) == len(s.counted) == 3
+    assert sum(r is not None for r in new) == 3  # each reported once, on the glass too

@@ -116,12 +116,14 @@ class Judge:
         # pick-up's way up is not a rep). In view from the set's first frame is not "lost":
         # a swing set may start right there, from the hike.
         gone_since = self.last_seen if self.last_seen is not None else self.empty_since
+        lost = None
         if gone_since is not None and t - gone_since > LOST_S:
-            self._lose_rep()
+            lost = self._lose_rep()
         self.last_seen = t
-        if not self.calibrated:
-            return self._calibrate(f, t)
-        return self._process(f, t)
+        state = self._calibrate(f, t) if not self.calibrated else self._process(f, t)
+        if lost is not None and state.new_rep is None:
+            state.new_rep = lost
+        return state
 
     def _process(self, f: Frame, t: float) -> JudgeState:
         self.view.add_facing(f, self._trunk_len())
@@ -178,15 +180,22 @@ class Judge:
         self.t_in = t + self.t_shift
         return self.t_in
 
-    def _lose_rep(self) -> None:
+    def _lose_rep(self) -> RepReport | None:
         """The person was out of sight too long: the rep in progress is abandoned, and what
         they do on coming back starts afresh. The depth window goes too: its samples from
         before the loss made the first depth after it read "standing" for someone who came
         back bent over (a load pick-up), which cleared the unseen-start mark and let the
-        rest of that excursion count as a rep."""
+        rest of that excursion count as a rep. A rep already back at the top, only waiting
+        out SETTLE_S to see the lockout held, is whole: it is reported, not abandoned."""
+        rep = None
+        ev = self.pm.close_at_top()
+        if ev is not None and ev[0] == "rep":
+            rep = self._report(ev[1])
+            self.reports.append(rep)
         self.pm.reset(after_loss=True)
         self.depth = None
         self.raw.clear()
+        return rep
 
     def _trunk_len(self) -> float:
         return self.cal.get("trunk") or 1.0
@@ -202,8 +211,10 @@ class Judge:
                 self.empty_since = t
             return self._state(t, Phase.WAITING, person=False, message="Step into view")
         if t - self.last_seen > LOST_S:
-            self._lose_rep()
-            return self._state(t, Phase.WAITING, person=False, message="Step into view")
+            state = self._state(t, Phase.WAITING, person=False, message="Step into view")
+            state.new_rep = self._lose_rep()
+            state.reps = len(self.reports)
+            return state
         return self._state(t, self.pm.phase if self.calibrated else Phase.WAITING, person=False)
 
     def _calibrate(self, f: Frame, t: float) -> JudgeState:

@@ -191,6 +191,14 @@ class PhaseMachine:
                 c.bottom_out_t = None
         return ev
 
+    def close_at_top(self) -> tuple[str, Cycle] | None:
+        """Close a rep that is back at the top but still settling (the person is about to be
+        lost from view): it ends where it reached the top."""
+        c = self.cycle
+        if c is None or self.stand_t is None:
+            return None
+        return self._close(c, full=True)
+
     def _is_top(self, c: Cycle) -> bool:
         """The lowest point since the bottom is a real top (short of lockout): well below
         the peak, not a wobble on the way up."""
