@@ -210,11 +210,11 @@ def test_soak_athletes_are_counted_exactly(exercise, seed):
 def test_the_bottom_of_an_excursion_is_the_deepest_depth_held_not_a_spike():
     from kiosk.judge.phases import Cycle, held_peak
 
-    fps = 30.0
-    park = [(i / fps, min(40.0, 4.0 * i)) for i in range(90)]  # down to 40 deg, 2 s there
-    spiked = [(t, 60.0 if 1.5 <= t < 1.63 else d) for t, d in park]  # 4 glitched frames
-    assert held_peak(spiked, 0.2) == 40.0
-    assert held_peak(park[:3], 0.2) == 8.0  # shorter than the hold: its max
-    # The time near the bottom is measured against the held depth, not the spike.
-    assert Cycle(0.0, trace=spiked).bottom_s == pytest.approx(Cycle(0.0, trace=park).bottom_s)
-    assert Cycle(0.0, trace=park).bottom_s > 1.9
+    for fps in (24.0, 30.0, 60.0):  # (24: 0.2 s is no whole number of frames)
+        park = [(i / fps, min(40.0, 120.0 * i / fps)) for i in range(int(3 * fps))]
+        spiked = [(t, 60.0 if 1.5 <= t < 1.63 else d) for t, d in park]  # a 0.13 s glitch
+        assert held_peak(spiked, 0.2) == 40.0
+        assert held_peak(park[:3], 0.2) == park[2][1]  # shorter than the hold: its max
+        # The time near the bottom is measured against the held depth, not the spike.
+        assert Cycle(0.0, trace=spiked).bottom_s == pytest.approx(Cycle(0.0, trace=park).bottom_s)
+        assert Cycle(0.0, trace=park).bottom_s > 2.5

@@ -82,7 +82,9 @@ def held_peak(trace: list[tuple[float, float]], hold_s: float) -> float:
             j += 1
         while window[0] < j:
             window.popleft()
-        if t - trace[j][0] >= hold_s * 0.99:  # (the window spans hold_s)
+        # The window spans hold_s once the trace reaches back past its start (its samples
+        # then cover hold_s less at most one frame interval, at any frame rate).
+        if j > 0 or t - trace[0][0] >= hold_s:
             best = max(best, trace[window[0]][1])
     return best if best > -math.inf else max((d for _, d in trace), default=0.0)
 
