@@ -8,9 +8,9 @@ Pure and deterministic: numpy and the standard library, no clocks, no I/O.
     judge.reports                           # list[RepReport]
 
 Pipeline per frame: features (L/R-robust body points) -> calibration once the person has
-stood (start.py says when; standing segment lengths, camera view, facing) -> segment inclinations (trunk.py, fit.py) ->
-smoothed depth -> phase machine (phases.py) -> at each rep's end, metrics and faults
-(faults.py) with thresholds from rules.py.
+stood (start.py says when; standing segment lengths, camera view, facing) -> segment
+inclinations (trunk.py, fit.py) -> smoothed depth -> phase machine (phases.py) -> at each
+rep's end, metrics and faults (faults.py) with thresholds from rules.py.
 """
 
 from __future__ import annotations
