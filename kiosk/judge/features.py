@@ -73,8 +73,7 @@ def _pair(kp: list, left: int, right: int, offsets: dict | None = None,
         ws = wl + wr
         pt = ((xl * wl + xr * wr) / ws, (yl * wl + yr * wr) / ws)
         if offsets is not None:
-            _learn(offsets, left, (pt[0] - xl, pt[1] - yl))
-            _learn(offsets, right, (pt[0] - xr, pt[1] - yr))
+            offsets[left], offsets[right] = (pt[0] - xl, pt[1] - yl), (pt[0] - xr, pt[1] - yr)
             offsets[("last", left)] = pt
         return pt, max(sl, sr)
     side = left if ok_l else right
@@ -94,19 +93,6 @@ def _pair(kp: list, left: int, right: int, offsets: dict | None = None,
         pt = min(fills, key=lambda q: _dist(q, last))
     offsets[("last", left)] = pt
     return pt, sc
-
-
-OFFSET_RATE = 0.3  # each frame seen whole moves a remembered fill-in offset this much
-
-
-def _learn(offsets: dict, side: int, o: Point) -> None:
-    """Remember where a pair's mean sits relative to one side: averaged over the frames seen
-    whole, not the last one's. The mean is score-weighted, so one frame's offset swings with
-    the two scores (by tens of px seen obliquely); frozen at the last frame before a side
-    went unseen, it set the filled-in trunk leaning ~25 deg for the rest of the set."""
-    old = offsets.get(side)
-    offsets[side] = o if old is None else (old[0] + OFFSET_RATE * (o[0] - old[0]),
-                                           old[1] + OFFSET_RATE * (o[1] - old[1]))
 
 
 def _width(kp: list, left: int, right: int) -> float:
