@@ -105,3 +105,15 @@ def test_a_body_whose_legs_dwarf_the_trunk_still_calibrates():
         k[13:17, 1] = hip_y + 2.0 * (k[13:17, 1] - hip_y)  # knees and ankles twice as far down
         j.update(Pose(k, p.t, p.frame_size), p.t)
     assert len(j.reports) == 2
+
+
+def test_a_rep_whose_own_samples_were_all_left_out_is_still_measured():
+    # Inconsistent trunk fits are kept out of the judge's history; a rep (or the live check
+    # at its bottom) left with none inside its own span crashed measuring an empty bottom.
+    from kiosk.judge.faults import Standing, measure
+    from kiosk.judge.phases import Cycle
+    from kiosk.judge.trunk import Estimate
+
+    samples = [Estimate(t=0.1 * i, back=60.0 + i, confidence=0.5, depth=60.0 + i) for i in range(5)]
+    m = measure(Cycle(start_t=1.0, peak=65.0, peak_t=1.2, end_t=1.3), samples, Standing())
+    assert 60.0 <= m.back <= 64.0

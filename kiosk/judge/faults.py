@@ -65,6 +65,8 @@ def measure(c: Cycle, samples: list[Estimate], std: Standing) -> RepMetrics:
     t = np.array([s.t for s in samples])
     back = np.array([s.back for s in samples])
     rep = (t >= c.start_t) & (t <= c.end_t + 1e-6)
+    if not rep.any():  # (the rep's own samples all left out as inconsistent fits: use the rest)
+        rep = np.ones(len(t), dtype=bool)
     # The bottom: a window around the peak, narrower for quick (ballistic) reps.
     half = min(max(0.06 * (c.end_t - c.start_t), 0.04), 0.12)
     # The smoothed depth peaks a little late: re-centre on the raw angles' peak.
