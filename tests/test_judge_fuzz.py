@@ -154,6 +154,11 @@ DIAGONAL_LOST_MID_SET = [("nan", 0.0, 0.0, [0], 0.0), ("nan", 0.0, 1.0, [0], 0.0
                          ("nan", 0.375, 1.0, [6, 0, 11], 0.0)]
 DIAGONAL_AND_WRIST_LOST_MID_SET = [("nan", 0.0, 0.0, [0, 1], 0.0), ("nan", 0.0, 0.0, [0], 0.0),
                                    ("nan", 0.30058431353658405, 0.8932475213921061, [9, 6, 11], 0.0)]
+# The first 0.15 s teleported by a frame width (shoulders, a hip, the face), then the shoulders
+# unseen from 0.9 to 1.75 s: the calibration's replay added the glitched frames to the standing
+# lengths, the standing hip height moved up, and the real hips read 0.8 leg lengths "dropped".
+GLITCHED_START_REPLAYED = [("nan", 0.0, 0.0, [0], 0.0), ("nan", 0.125, 0.125, [0, 1, 5, 6], 0.0),
+                           ("teleport", 0.0, 1.0, [0, 1, 2, 3, 4, 5, 6, 11], 1.0)]
 # Every frame delivered twice, the first with a shoulder unseen, at 1 fps: four frames of two
 # moments passed for a second of standing still, the set calibrated on the glitched frame,
 # and its reading (37 deg) and the next (1 deg) made a rep.
@@ -191,6 +196,7 @@ def test_spoiled_set_never_raises_nor_counts_more_than_was_done(exercise, fps, s
 @example(exercise="hinge", fps=120.0, seed=1, ops=DIAGONAL_LOST_MID_SET)
 @example(exercise="hinge", fps=120.0, seed=1, ops=DIAGONAL_AND_WRIST_LOST_MID_SET)
 @example(exercise="hinge", fps=1.0, seed=0, ops=EVERY_FRAME_TWICE)
+@example(exercise="hinge", fps=120.0, seed=0, ops=GLITCHED_START_REPLAYED)
 @given(exercise=st.sampled_from(EXERCISES), fps=st.sampled_from(RATES), seed=st.integers(0, 1),
        ops=st.lists(op, max_size=8))
 def test_standing_still_never_counts_a_rep_whatever_the_glitches(exercise, fps, seed, ops):
@@ -221,6 +227,11 @@ def test_a_teleported_shoulder_neither_splits_nor_loses_a_rep(fps, seed):
     poses, done = _movement("hinge", fps, seed)
     states = run_judge("hinge", spoil(poses, TELEPORT_SPLIT, fps))
     assert states[-1].reps == done == 2
+
+
+def test_glitched_first_frames_replayed_after_calibration_do_not_move_the_standing_body():
+    for ex in EXERCISES:
+        assert run_judge(ex, spoil(_standing(120.0, 0), GLITCHED_START_REPLAYED, 120.0))[-1].reps == 0
 
 
 def test_a_frame_delivered_twice_is_judged_once():

@@ -125,10 +125,11 @@ class Judge:
             state.new_rep = lost
         return state
 
-    def _process(self, f: Frame, t: float) -> JudgeState:
+    def _process(self, f: Frame, t: float, replay: bool = False) -> JudgeState:
         self.view.add_facing(f, self._trunk_len())
         segs = segments(f)  # (once a frame: both need them)
-        self.cal.add(f, segs)
+        if not replay:  # (replayed frames were weighed by the calibration already)
+            self.cal.add(f, segs)
         e = estimate(f, self.cal, self.view.sin_yaw(), self.view.facing, self.elevation, segs)
         if e is None:
             return self._state(t, Phase.CALIBRATING, person=True)
@@ -246,7 +247,7 @@ class Judge:
         self.start.clear()
         state = self._state(t, Phase.STANDING, person=True, message="Ready")
         for fr in frames:  # judge what happened while calibrating
-            st = self._process(fr, fr.t)
+            st = self._process(fr, fr.t, replay=True)
             if st.new_rep is not None or st.partial:
                 state = st
         latest = self._state(t, self.pm.phase, person=True, message="Ready")
