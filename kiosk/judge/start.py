@@ -73,8 +73,8 @@ class StartBuffer:
             self.upright_since = t
         legs = self.upright_since is None or t - self.upright_since < TRUST_UPRIGHT_S
         recent = [fr for fr in buf if fr.t >= t - STILL_S]
-        trunk = [(fr.shoulder[0] - fr.hip[0], fr.shoulder[1] - fr.hip[1]) for fr in recent]
-        length = median([math.sqrt(x * x + y * y) for x, y in trunk])  # (as np.linalg.norm rounds)
+        length = median([math.sqrt((fr.shoulder[0] - fr.hip[0]) ** 2 + (fr.shoulder[1] - fr.hip[1]) ** 2)
+                         for fr in recent])  # (sqrt of the sum, as np.linalg.norm rounds)
         up_now = all(upright(fr, legs) for fr in recent)
         hips = np.array([fr.hip for fr in recent])
         steady = float(np.max(np.std(hips, axis=0))) < 0.08 * length  # (keypoints jitter)
