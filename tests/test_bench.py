@@ -41,6 +41,37 @@ def test_bench_json_has_every_figure(model_path):
     # By default the frames are the size the Pi camera source hands Lightning: its main
     # stream, twice the model input on the long side of a 4:3 sensor.
     assert d["frame_size"] == [384, 288] and "384x288" in d["frames"]
+    stages = {"convert", "crop_resize", "invoke_call", "smoothing", "decode_track_smooth_crop", "judge"}
+    assert set(d["stages"]) == stages and all(d["stages"][k]["n"] == 25 for k in stages)
+
+
+@pytest.mark.model
+def test_the_timed_pass_runs_the_estimator_unwrapped(model_path, monkeypatch):
+    """The ratio's pass must time the kiosk's own code, not the stage timers; and the bench
+    leaves the estimator as it found it."""
+    import numpy as np
+
+    from kiosk import bench
+    from kiosk.bench_frames import generated_frames
+    from kiosk.pose import PoseEstimator
+
+    est = PoseEstimator(model_path)
+    smoother = est.smoother
+    wrapped_during_timing = []
+    real_clock = bench.time.perf_counter
+
+    def clock():  # called around every timed stretch: note whether timers are installed
+        wrapped_during_timing.append("prepare" in vars(est.detector))
+        return real_clock()
+
+    frames = [(lambda f=f: np.array(f.rgb), f.t) for f in generated_frames(30, "hinge", size=(384, 288))]
+    monkeypatch.setattr(bench.time, "perf_counter", clock)
+    r = bench.measure_pipeline(est, "hinge", frames)
+    monkeypatch.undo()
+    # The first pass reads the clock 4 times a frame, all without the stage timers.
+    assert not any(wrapped_during_timing[: 4 * len(frames)]) and any(wrapped_during_timing)
+    assert len(r["tensors"]) == len(frames) - bench.WARMUP and r["tensors"][0].shape == (1, 192, 192, 3)
+    assert not {"prepare", "invoke"} & set(vars(est.detector)) and est.smoother is smoother
 
 
 @pytest.mark.model
