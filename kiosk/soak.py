@@ -155,7 +155,7 @@ def main(argv=None) -> int:
     p.add_argument("--db", help="history database (default: a temporary file)")
     p.add_argument("--fps", type=float, default=15.0, help="simulated display rate (15)")
     p.add_argument("--warmup", type=float, help="wall seconds before memory is baselined "
-                   "(default: a fifth of the run, at least 20 s or the whole run if shorter)")
+                   "(default: a fifth of the run, at least 60 s, at most half the run)")
     p.add_argument("--progress", action="store_true", help="print each rep as it is stored")
     p.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     p.add_argument("--trace", metavar="A,B", help="diagnosis: on stderr, Python memory allocated "
@@ -218,7 +218,10 @@ def main(argv=None) -> int:
               threaded=False, history=history, presence=Presence(90.0, 2.0), on_frame=on_frame)  # fmt: skip
 
     t0 = time.monotonic()
-    warmup = a.warmup if a.warmup is not None else min(max(20.0, a.seconds / 5), a.seconds / 2)
+    # A minute of wall time is ~50 minutes of kiosk: the heap and the caches fill over it
+    # (CI's two-minute runs grew 1.7 MB from 24 s to 60 s, then stayed flat; an hour after 12
+    # minutes' warm-up: -1.3 MB).
+    warmup = a.warmup if a.warmup is not None else min(max(60.0, a.seconds / 5), a.seconds / 2)
     mem = Samples(warmup, a.seconds)
     next_sample = [0.0]
     tracer = None
