@@ -181,8 +181,10 @@ def _stage_breakdown(estimator, exercise: str, frames) -> tuple[dict, list]:
         if i < WARMUP:
             continue
         tensors.append(stages.tensor)  # (a new array each frame: nothing reuses it)
-        times = dict(stages.times, convert=t1 - t0, judge=t3 - t2)
-        times["decode_track_smooth_crop"] = (t2 - t1) - times["crop_resize"] - times["invoke_call"]
+        st = stages.times
+        times = {"convert": t1 - t0, "crop_resize": st["crop_resize"], "invoke_call": st["invoke_call"],
+                 "decode_track_smooth_crop": (t2 - t1) - st["crop_resize"] - st["invoke_call"],
+                 "smoothing": st.get("smoothing", 0.0), "judge": t3 - t2}  # (in pipeline order)
         for name, dt in times.items():
             parts.setdefault(name, []).append(dt)
     for attr in ("prepare", "invoke"):

@@ -114,8 +114,8 @@ def table(r: dict) -> str:
              f"{r['frames']}, {r['pipeline']['n']} frames measured, poses found {r['poses_found']}",
              f"  {'per frame (ms)':<28}{'median':>9}{'p5':>9}{'p95':>9}{'IQR':>9}",
              _row("invoke() floor", r["invoke"]), _row("whole pipeline", r["pipeline"])]  # fmt: skip
-    for name, s in r["stages"].items():
-        lines.append(_row("  " + name.replace("_", " "), s))
+    for name, s in r["stages"].items():  # (smoothing is a part of the stage before it)
+        lines.append(_row(("    of which " if name == "smoothing" else "  ") + name.replace("_", " "), s))
     lines.append(f"  overhead ratio {r['overhead_ratio']:.3f} (target <= 1.10: {ok('overhead_ratio')})")
     lines.append("  runtimes, bare invoke on the same tensors:")
     for name, s in r["runtimes"].items():
