@@ -159,6 +159,12 @@ DIAGONAL_AND_WRIST_LOST_MID_SET = [("nan", 0.0, 0.0, [0, 1], 0.0), ("nan", 0.0, 
 # lengths, the standing hip height moved up, and the real hips read 0.8 leg lengths "dropped".
 GLITCHED_START_REPLAYED = [("nan", 0.0, 0.0, [0], 0.0), ("nan", 0.125, 0.125, [0, 1, 5, 6], 0.0),
                            ("teleport", 0.0, 1.0, [0, 1, 2, 3, 4, 5, 6, 11], 1.0)]
+# A shoulder (and the face) thrown 2 frame heights up for the set's first 0.15 s: at 120 fps the
+# calibration read the standing lengths from a cache last refreshed 0.5 s in, when the glitch
+# was 30 % of the rows, above the 80th percentile: a trunk 8x too long read every real frame as
+# bent 83 deg until the next refresh, a rep for someone standing still.
+GLITCHED_START_STALE_LENGTHS = [("teleport", 0.0, 1.0, [0, 1, 2, 5], 1.0),
+                                ("teleport", 0.0, 1.0, [0, 1, 2, 5], -1.0)]
 # Every frame delivered twice, the first with a shoulder unseen, at 1 fps: four frames of two
 # moments passed for a second of standing still, the set calibrated on the glitched frame,
 # and its reading (37 deg) and the next (1 deg) made a rep.
@@ -197,6 +203,7 @@ def test_spoiled_set_never_raises_nor_counts_more_than_was_done(exercise, fps, s
 @example(exercise="hinge", fps=120.0, seed=1, ops=DIAGONAL_AND_WRIST_LOST_MID_SET)
 @example(exercise="hinge", fps=1.0, seed=0, ops=EVERY_FRAME_TWICE)
 @example(exercise="hinge", fps=120.0, seed=0, ops=GLITCHED_START_REPLAYED)
+@example(exercise="hinge", fps=120.0, seed=0, ops=GLITCHED_START_STALE_LENGTHS)
 @given(exercise=st.sampled_from(EXERCISES), fps=st.sampled_from(RATES), seed=st.integers(0, 1),
        ops=st.lists(op, max_size=8))
 def test_standing_still_never_counts_a_rep_whatever_the_glitches(exercise, fps, seed, ops):
@@ -232,6 +239,14 @@ def test_a_teleported_shoulder_neither_splits_nor_loses_a_rep(fps, seed):
 def test_glitched_first_frames_replayed_after_calibration_do_not_move_the_standing_body():
     for ex in EXERCISES:
         assert run_judge(ex, spoil(_standing(120.0, 0), GLITCHED_START_REPLAYED, 120.0))[-1].reps == 0
+
+
+def test_the_calibration_weighs_all_its_frames_not_a_stale_first_half_second():
+    for ex in EXERCISES:
+        states = run_judge(ex, spoil(_standing(120.0, 0), GLITCHED_START_STALE_LENGTHS, 120.0))
+        assert states[-1].reps == 0
+        # Not even read as bent: the glitch is a sixth of the calibration's frames.
+        assert max(s.back_angle_deg or 0.0 for s in states) < 30.0
 
 
 def test_a_frame_delivered_twice_is_judged_once():

@@ -225,8 +225,7 @@ class Judge:
         if isinstance(start, str):
             return self._state(t, Phase.CALIBRATING, person=True, message=start)
         frames = start.frames
-        for fr in start.lengths_from:
-            self.cal.add(fr)
+        self.cal.add_all(start.lengths_from)
         L0 = self._trunk_len()
         tall = [fr for fr in start.standing if fr.shoulder[1] - fr.hip[1] <= -0.93 * L0]
         for fr in tall or frames:
