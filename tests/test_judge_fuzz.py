@@ -165,6 +165,14 @@ GLITCHED_START_REPLAYED = [("nan", 0.0, 0.0, [0], 0.0), ("nan", 0.125, 0.125, [0
 # bent 83 deg until the next refresh, a rep for someone standing still.
 GLITCHED_START_STALE_LENGTHS = [("teleport", 0.0, 1.0, [0, 1, 2, 5], 1.0),
                                 ("teleport", 0.0, 1.0, [0, 1, 2, 5], -1.0)]
+# The left shoulder, then the left hip, unseen from 40 % of the set on (camera at 30 deg): the
+# fill-in offsets were the last whole frame's, and a score-weighted mean's offset swings by tens
+# of px with the two scores; frozen, it leaned the trunk ~25 deg for the rest of the set: 2 reps.
+ONE_SIDE_LOST_MID_SET = [("nan", 0.0, 0.0, [0], 0.0), ("nan", 0.40625, 1.0, [5], 0.0),
+                         ("nan", 0.412109375, 1.0, [11], 0.0)]
+# The left shoulder and the face unseen from 4 % of a skier-swing set on (camera at 60 deg): the
+# same frozen offset leaned the trunk through the pick-up, counted as a third rep.
+ONE_SHOULDER_LOST_EARLY = [("nan", 0.0, 0.0, [0], 0.0), ("nan", 0.04, 1.0, [0, 1, 2, 5], 0.0)]
 # Every frame delivered twice, the first with a shoulder unseen, at 1 fps: four frames of two
 # moments passed for a second of standing still, the set calibrated on the glitched frame,
 # and its reading (37 deg) and the next (1 deg) made a rep.
@@ -185,6 +193,7 @@ DIAGONAL_HIDDEN = [("nan", 0.0, 1.0, [0, 5, 1, 2, 3, 12], 0.0)]
 @example(exercise="skier-swing", fps=30.0, seed=0, ops=FIRST_SEEN_AT_PICKUP)
 @example(exercise="skier-swing", fps=30.0, seed=0, ops=HIP_GLITCH_AT_PARK)
 @example(exercise="hello", fps=30.0, seed=0, ops=SHOULDER_GLITCH_HELD)
+@example(exercise="skier-swing", fps=120.0, seed=1, ops=ONE_SHOULDER_LOST_EARLY)
 @given(exercise=st.sampled_from(EXERCISES), fps=st.sampled_from(RATES), seed=st.integers(0, 1),
        ops=st.lists(op, max_size=6))
 def test_spoiled_set_never_raises_nor_counts_more_than_was_done(exercise, fps, seed, ops):
@@ -204,6 +213,7 @@ def test_spoiled_set_never_raises_nor_counts_more_than_was_done(exercise, fps, s
 @example(exercise="hinge", fps=1.0, seed=0, ops=EVERY_FRAME_TWICE)
 @example(exercise="hinge", fps=120.0, seed=0, ops=GLITCHED_START_REPLAYED)
 @example(exercise="hinge", fps=120.0, seed=0, ops=GLITCHED_START_STALE_LENGTHS)
+@example(exercise="deadlift", fps=120.0, seed=1, ops=ONE_SIDE_LOST_MID_SET)
 @given(exercise=st.sampled_from(EXERCISES), fps=st.sampled_from(RATES), seed=st.integers(0, 1),
        ops=st.lists(op, max_size=8))
 def test_standing_still_never_counts_a_rep_whatever_the_glitches(exercise, fps, seed, ops):
@@ -247,6 +257,38 @@ def test_the_calibration_weighs_all_its_frames_not_a_stale_first_half_second():
         assert states[-1].reps == 0
         # Not even read as bent: the glitch is a sixth of the calibration's frames.
         assert max(s.back_angle_deg or 0.0 for s in states) < 30.0
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_one_side_lost_mid_set_is_filled_in_where_it_usually_was(exercise):
+    for fps in (30.0, 120.0):
+        assert run_judge(exercise, spoil(_standing(fps, 1), ONE_SIDE_LOST_MID_SET, fps))[-1].reps == 0
+        poses, done = _movement(exercise, fps, 1)
+        assert run_judge(exercise, spoil(poses, ONE_SIDE_LOST_MID_SET, fps))[-1].reps == done
+    poses, done = _movement(exercise, 120.0, 1)
+    assert run_judge(exercise, spoil(poses, ONE_SHOULDER_LOST_EARLY, 120.0))[-1].reps == done
+
+
+def test_fill_in_offsets_average_across_left_right_swaps():
+    # A pair seen whole, a third of the frames with its labels swapped, its mean moving with
+    # the scores: a lone side is filled in where the mean usually sat, not where the last
+    # whole frame put it, nor (averaged label by label) near the lone side itself.
+    from kiosk.judge.features import extract
+
+    def pose(i, left_score, swapped=False, right_seen=True):
+        kp = np.full((17, 3), 0.9)
+        kp[[5, 6, 11, 12], :2] = [[300, 100], [360, 100], [310, 200], [350, 200]]
+        kp[5, 2], kp[6, 2] = left_score, 0.9 if right_seen else 0.0
+        return Pose(kp[list(MIRROR)] if swapped else kp, i / 30, (640, 480))
+
+    offsets: dict = {}
+    rng = np.random.default_rng(0)
+    for i in range(120):
+        extract(pose(i, rng.uniform(0.3, 0.9), swapped=i % 30 >= 20), offsets, 100.0)
+    extract(pose(120, 0.3), offsets, 100.0)  # the last whole frame: mean at 354
+    f = extract(pose(121, 0.9, right_seen=False), offsets, 100.0)
+    # Weighted 0.81 against ~0.39 on average, the mean sits ~40 px right of the left shoulder.
+    assert 334 < f.shoulder[0] < 348
 
 
 def test_a_frame_delivered_twice_is_judged_once():

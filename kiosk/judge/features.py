@@ -48,11 +48,11 @@ def _dist(a, b) -> float:
 
 
 def _pair(kp: list, left: int, right: int, offsets: dict | None = None,
-          max_width: float | None = None) -> tuple[Point | None, float]:  # fmt: skip
+          max_width: float | None = None, t: float = 0.0) -> tuple[Point | None, float]:  # fmt: skip
     """Score-weighted mean of a left/right pair (kp: 17 [x, y, score] lists). With only one
     side seen, the mean would jump sideways by half the body's width (a big error in a front
     view); `offsets` remembers where the mean sat relative to each side when both were seen,
-    to fill in. max_width (px): the two sides further apart than this cannot both be right (a
+    to fill in (see _learn). max_width (px): the two sides further apart than this cannot both be right (a
     keypoint glitched away); the side nearer where the pair was last frame is kept, the other
     is treated as unseen (and teaches the offsets nothing)."""
     xl, yl, sl = kp[left]
@@ -73,7 +73,7 @@ def _pair(kp: list, left: int, right: int, offsets: dict | None = None,
         ws = wl + wr
         pt = ((xl * wl + xr * wr) / ws, (yl * wl + yr * wr) / ws)
         if offsets is not None:
-            offsets[left], offsets[right] = (pt[0] - xl, pt[1] - yl), (pt[0] - xr, pt[1] - yr)
+            _learn(offsets, left, right, (pt[0] - xl, pt[1] - yl), (pt[0] - xr, pt[1] - yr), t)
             offsets[("last", left)] = pt
         return pt, max(sl, sr)
     side = left if ok_l else right
@@ -95,6 +95,33 @@ def _pair(kp: list, left: int, right: int, offsets: dict | None = None,
     return pt, sc
 
 
+OFFSET_TAU_S = 0.5  # time constant of the fill-in offsets' average
+
+
+def _learn(offsets: dict, left: int, right: int, o_l: Point, o_r: Point, t: float) -> None:
+    """Remember where a pair's mean sits relative to each side, averaged over the frames seen
+    whole. The mean is score-weighted, and the two scores swing from frame to frame: seen
+    obliquely, one frame's offset is tens of px off the usual one, and frozen when a side
+    went unseen for good, it leaned the filled-in trunk ~25 deg for the rest of the set.
+    The average follows the labels' swaps: a swapped frame's two offsets are the unswapped
+    ones exchanged, so each is averaged into the remembered one it points the same way as.
+    (Averaged label by label, swapped frames pulled both toward zero: a lone side was filled
+    in at its own place, half a body width off.) The fill picks between the two by where the
+    pair was (_pair), so which label the average keeps does not matter."""
+    old_l, old_r, t0 = offsets.get(left), offsets.get(right), offsets.get(("t", left))
+    offsets[("t", left)] = t
+    dt = t - t0 if t0 is not None else math.nan
+    if old_l is None or old_r is None or not dt > 0:  # (first, or the clock went back)
+        offsets[left], offsets[right] = o_l, o_r
+        return
+    if (o_l[0] * old_r[0] + o_l[1] * old_r[1] + o_r[0] * old_l[0] + o_r[1] * old_l[1]
+            > o_l[0] * old_l[0] + o_l[1] * old_l[1] + o_r[0] * old_r[0] + o_r[1] * old_r[1]):
+        o_l, o_r = o_r, o_l
+    a = 1.0 - math.exp(-dt / OFFSET_TAU_S)  # (a side long unseen: the new frame's, at once)
+    offsets[left] = (old_l[0] + a * (o_l[0] - old_l[0]), old_l[1] + a * (o_l[1] - old_l[1]))
+    offsets[right] = (old_r[0] + a * (o_r[0] - old_r[0]), old_r[1] + a * (o_r[1] - old_r[1]))
+
+
 def _width(kp: list, left: int, right: int) -> float:
     if min(kp[left][2], kp[right][2]) < MIN_SCORE:
         return float("nan")
@@ -114,23 +141,24 @@ def extract(pose: Pose | None, offsets: dict | None = None, trunk_len: float | N
         kp = np.where(np.isfinite(kp).all(axis=1)[:, None], kp, 0.0)
     kp = kp.tolist()
     wide = MAX_PAIR_WIDTH * trunk_len if trunk_len else None
-    hip, hs = _pair(kp, K.L_HIP, K.R_HIP, offsets, wide)
-    sh, ss = _pair(kp, K.L_SHOULDER, K.R_SHOULDER, offsets, wide)
+    t = float(pose.t)
+    hip, hs = _pair(kp, K.L_HIP, K.R_HIP, offsets, wide, t)
+    sh, ss = _pair(kp, K.L_SHOULDER, K.R_SHOULDER, offsets, wide, t)
     hip, sh = _same_side_trunk(kp, hip, sh, offsets)
     if hip is None or sh is None or _dist(sh, hip) < 4:
         return None
-    knee, _ = _pair(kp, K.L_KNEE, K.R_KNEE, offsets)
-    ankle, _ = _pair(kp, K.L_ANKLE, K.R_ANKLE, offsets)
-    ears, _ = _pair(kp, K.L_EAR, K.R_EAR, offsets)
+    knee, _ = _pair(kp, K.L_KNEE, K.R_KNEE, offsets, None, t)
+    ankle, _ = _pair(kp, K.L_ANKLE, K.R_ANKLE, offsets, None, t)
+    ears, _ = _pair(kp, K.L_EAR, K.R_EAR, offsets, None, t)
     nx, ny, ns = kp[K.NOSE]
     head = ears if ears is not None else ((nx, ny) if ns >= MIN_SCORE else None)
-    wrist, _ = _pair(kp, K.L_WRIST, K.R_WRIST, offsets)
+    wrist, _ = _pair(kp, K.L_WRIST, K.R_WRIST, offsets, None, t)
     facing = 0.0
     if ears is not None and ns >= MIN_SCORE:
         dx = nx - ears[0]
         if abs(dx) > 0.08 * _dist(sh, hip):  # a face seen from the front gives no vote
             facing = 1.0 if dx > 0 else -1.0
-    return Frame(float(pose.t), hip, sh, knee, ankle, head, wrist,
+    return Frame(t, hip, sh, knee, ankle, head, wrist,
                  _width(kp, K.L_SHOULDER, K.R_SHOULDER), _width(kp, K.L_HIP, K.R_HIP),
                  (hs + ss) / 2, facing, _same_side_dx(kp, K.L_HIP, K.L_ANKLE, K.R_HIP, K.R_ANKLE))  # fmt: skip
 
