@@ -173,6 +173,11 @@ ONE_SIDE_LOST_MID_SET = [("nan", 0.0, 0.0, [0], 0.0), ("nan", 0.40625, 1.0, [5],
 # The left shoulder and the face unseen from 4 % of a skier-swing set on (camera at 60 deg): the
 # same frozen offset leaned the trunk through the pick-up, counted as a third rep.
 ONE_SHOULDER_LOST_EARLY = [("nan", 0.0, 0.0, [0], 0.0), ("nan", 0.04, 1.0, [0, 1, 2, 5], 0.0)]
+# The right shoulder never seen (its mid-point found along the hips' axis), then from 25 % of
+# the set on the left hip lost too (camera at 30 deg): with no axis left, the lone shoulder was
+# taken as the mid-point, half a shoulder width off: a 31 deg lean, counted as a rep.
+SHOULDER_NEVER_SEEN_THEN_HIP_LOST = [("nan", 0.0, 0.0, [0], 0.0), ("nan", 0.0, 1.0, [0, 6], 0.0),
+                                     ("nan", 0.25, 1.0, [0, 1, 2, 3, 11], 0.0)]
 # Every frame delivered twice, the first with a shoulder unseen, at 1 fps: four frames of two
 # moments passed for a second of standing still, the set calibrated on the glitched frame,
 # and its reading (37 deg) and the next (1 deg) made a rep.
@@ -214,6 +219,7 @@ def test_spoiled_set_never_raises_nor_counts_more_than_was_done(exercise, fps, s
 @example(exercise="hinge", fps=120.0, seed=0, ops=GLITCHED_START_REPLAYED)
 @example(exercise="hinge", fps=120.0, seed=0, ops=GLITCHED_START_STALE_LENGTHS)
 @example(exercise="deadlift", fps=120.0, seed=1, ops=ONE_SIDE_LOST_MID_SET)
+@example(exercise="hinge", fps=120.0, seed=1, ops=SHOULDER_NEVER_SEEN_THEN_HIP_LOST)
 @given(exercise=st.sampled_from(EXERCISES), fps=st.sampled_from(RATES), seed=st.integers(0, 1),
        ops=st.lists(op, max_size=8))
 def test_standing_still_never_counts_a_rep_whatever_the_glitches(exercise, fps, seed, ops):
@@ -267,6 +273,16 @@ def test_one_side_lost_mid_set_is_filled_in_where_it_usually_was(exercise):
         assert run_judge(exercise, spoil(poses, ONE_SIDE_LOST_MID_SET, fps))[-1].reps == done
     poses, done = _movement(exercise, 120.0, 1)
     assert run_judge(exercise, spoil(poses, ONE_SHOULDER_LOST_EARLY, 120.0))[-1].reps == done
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_a_side_never_seen_stays_filled_in_when_the_other_pair_loses_a_side(exercise):
+    for fps in (30.0, 120.0):
+        for seed in (0, 1):  # side, 30 deg
+            stream = spoil(_standing(fps, seed), SHOULDER_NEVER_SEEN_THEN_HIP_LOST, fps)
+            assert run_judge(exercise, stream)[-1].reps == 0
+        poses, done = _movement(exercise, fps, 1)
+        assert run_judge(exercise, spoil(poses, SHOULDER_NEVER_SEEN_THEN_HIP_LOST, fps))[-1].reps == done
 
 
 def test_fill_in_offsets_average_across_left_right_swaps():

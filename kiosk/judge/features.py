@@ -117,9 +117,12 @@ def _learn(offsets: dict, left: int, right: int, o_l: Point, o_r: Point, t: floa
     if (o_l[0] * old_r[0] + o_l[1] * old_r[1] + o_r[0] * old_l[0] + o_r[1] * old_l[1]
             > o_l[0] * old_l[0] + o_l[1] * old_l[1] + o_r[0] * old_r[0] + o_r[1] * old_r[1]):
         o_l, o_r = o_r, o_l
+    offsets[left], offsets[right] = _toward(old_l, o_l, dt), _toward(old_r, o_r, dt)
+
+
+def _toward(old: Point, new: Point, dt: float) -> Point:
     a = 1.0 - math.exp(-dt / OFFSET_TAU_S)  # (a side long unseen: the new frame's, at once)
-    offsets[left] = (old_l[0] + a * (o_l[0] - old_l[0]), old_l[1] + a * (o_l[1] - old_l[1]))
-    offsets[right] = (old_r[0] + a * (o_r[0] - old_r[0]), old_r[1] + a * (o_r[1] - old_r[1]))
+    return (old[0] + a * (new[0] - old[0]), old[1] + a * (new[1] - old[1]))
 
 
 def _width(kp: list, left: int, right: int) -> float:
@@ -144,7 +147,7 @@ def extract(pose: Pose | None, offsets: dict | None = None, trunk_len: float | N
     t = float(pose.t)
     hip, hs = _pair(kp, K.L_HIP, K.R_HIP, offsets, wide, t)
     sh, ss = _pair(kp, K.L_SHOULDER, K.R_SHOULDER, offsets, wide, t)
-    hip, sh = _same_side_trunk(kp, hip, sh, offsets)
+    hip, sh = _same_side_trunk(kp, hip, sh, offsets, t)
     if hip is None or sh is None or _dist(sh, hip) < 4:
         return None
     knee, _ = _pair(kp, K.L_KNEE, K.R_KNEE, offsets, None, t)
@@ -163,12 +166,14 @@ def extract(pose: Pose | None, offsets: dict | None = None, trunk_len: float | N
                  (hs + ss) / 2, facing, _same_side_dx(kp, K.L_HIP, K.L_ANKLE, K.R_HIP, K.R_ANKLE))  # fmt: skip
 
 
-def _same_side_trunk(kp: list, hip, sh, offsets: dict | None):
+def _same_side_trunk(kp: list, hip, sh, offsets: dict | None, t: float = 0.0):
     """One shoulder (or hip) never seen, so no remembered offset: the lone keypoint sits half
     a body width sideways of the mid-point, which in an oblique view reads as a 20-30 deg
     lean (whose sign follows the facing estimate). The other pair, seen whole, shows the
     body's left-right axis in the image; the unseen mid-point lies along it from the lone
-    keypoint, half a width away (the shoulders being wider than the hips by SHOULDER_PER_HIP)."""
+    keypoint, half a width away (the shoulders being wider than the hips by SHOULDER_PER_HIP).
+    Once the other pair loses a side too, the half width found along it fills in (averaged
+    like _learn's offsets: one frame's axis is a few px off, a lean of 10-20 deg)."""
     if hip is None or sh is None or min(kp[K.L_SHOULDER][2], kp[K.R_SHOULDER][2], kp[K.L_HIP][2],
                                         kp[K.R_HIP][2]) >= MIN_SCORE:  # (all four seen: the usual case)
         return hip, sh
@@ -183,14 +188,40 @@ def _same_side_trunk(kp: list, hip, sh, offsets: dict | None):
         return None, None
     for i, ((lo, ro), (lm, rm)) in enumerate((pairs, pairs[::-1])):
         ok = kp[lo][2] >= MIN_SCORE, kp[ro][2] >= MIN_SCORE
-        if ok[0] == ok[1] or min(kp[lm][2], kp[rm][2]) < MIN_SCORE:
+        if ok[0] == ok[1]:
             continue
         side = lo if ok[0] else ro
         if offsets is not None and side in offsets:
             continue  # _pair filled it in from when both were seen
-        ratio = SHOULDER_PER_HIP if i == 0 else 1 / SHOULDER_PER_HIP
-        sign = 1.0 if side == lo else -1.0
-        pt = tuple(kp[side][c] + sign * (0.5 * (kp[rm][c] - kp[lm][c]) * ratio) for c in (0, 1))
+        x, y = kp[side][0], kp[side][1]
+        if min(kp[lm][2], kp[rm][2]) < MIN_SCORE:
+            # No axis now. Taken as it is, the lone keypoint jumped half a width off the
+            # mid-point: a 30 deg lean for someone standing still (one shoulder never seen,
+            # then a hip lost). Either label may be swapped: of the two ways along the last
+            # half width, the one nearer the last mid-point is right.
+            half, last = (offsets or {}).get(("axis", lo)), (offsets or {}).get(("axis_last", lo))
+            if half is None:
+                continue
+            pt = min((x + half[0], y + half[1]), (x - half[0], y - half[1]),
+                     key=lambda q: _dist(q, last))  # fmt: skip
+        else:
+            ratio = SHOULDER_PER_HIP if i == 0 else 1 / SHOULDER_PER_HIP
+            sign = 1.0 if side == lo else -1.0
+            half = (sign * 0.5 * (kp[rm][0] - kp[lm][0]) * ratio,
+                    sign * 0.5 * (kp[rm][1] - kp[lm][1]) * ratio)
+            pt = (x + half[0], y + half[1])
+            if offsets is not None:
+                old, t0 = offsets.get(("axis", lo)), offsets.get(("axis_t", lo))
+                offsets[("axis_t", lo)] = t
+                dt = t - t0 if t0 is not None else math.nan
+                if old is not None and dt > 0:
+                    if half[0] * old[0] + half[1] * old[1] < 0:  # (the labels swapped since)
+                        half = (-half[0], -half[1])
+                    offsets[("axis", lo)] = _toward(old, half, dt)
+                else:
+                    offsets[("axis", lo)] = half
+        if offsets is not None:
+            offsets[("axis_last", lo)] = pt
         if i == 0:
             sh = pt
         else:
