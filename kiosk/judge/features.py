@@ -95,6 +95,7 @@ def _pair(kp: list, left: int, right: int, offsets: dict | None = None,
     return pt, sc
 
 
+MIN_HALF = 0.15  # (trunk lengths, see _same_side_trunk)
 OFFSET_TAU_S = 0.5  # time constant of the fill-in offsets' average
 
 
@@ -147,7 +148,7 @@ def extract(pose: Pose | None, offsets: dict | None = None, trunk_len: float | N
     t = float(pose.t)
     hip, hs = _pair(kp, K.L_HIP, K.R_HIP, offsets, wide, t)
     sh, ss = _pair(kp, K.L_SHOULDER, K.R_SHOULDER, offsets, wide, t)
-    hip, sh = _same_side_trunk(kp, hip, sh, offsets, t)
+    hip, sh = _same_side_trunk(kp, hip, sh, offsets, t, trunk_len)
     if hip is None or sh is None or _dist(sh, hip) < 4:
         return None
     knee, _ = _pair(kp, K.L_KNEE, K.R_KNEE, offsets, None, t)
@@ -166,7 +167,8 @@ def extract(pose: Pose | None, offsets: dict | None = None, trunk_len: float | N
                  (hs + ss) / 2, facing, _same_side_dx(kp, K.L_HIP, K.L_ANKLE, K.R_HIP, K.R_ANKLE))  # fmt: skip
 
 
-def _same_side_trunk(kp: list, hip, sh, offsets: dict | None, t: float = 0.0):
+def _same_side_trunk(kp: list, hip, sh, offsets: dict | None, t: float = 0.0,
+                     trunk_len: float | None = None):  # fmt: skip
     """One shoulder (or hip) never seen, so no remembered offset: the lone keypoint sits half
     a body width sideways of the mid-point, which in an oblique view reads as a 20-30 deg
     lean (whose sign follows the facing estimate). The other pair, seen whole, shows the
@@ -200,7 +202,11 @@ def _same_side_trunk(kp: list, hip, sh, offsets: dict | None, t: float = 0.0):
             # then a hip lost). Either label may be swapped: of the two ways along the last
             # half width, the one nearer the last mid-point is right.
             half, last = (offsets or {}).get(("axis", lo)), (offsets or {}).get(("axis_last", lo))
-            if half is None:
+            # (Told apart by where the mid-point was, which needs them further apart than a
+            # frame's movement, up to ~0.15 trunk lengths in a swing at 30 fps; the hips seen
+            # at 60 deg are half that: the wrong way taken mid-bend made a park a swing.
+            # Narrower, the lone keypoint itself is as near.)
+            if half is None or not trunk_len or math.hypot(*half) < MIN_HALF * trunk_len:
                 continue
             pt = min((x + half[0], y + half[1]), (x - half[0], y - half[1]),
                      key=lambda q: _dist(q, last))  # fmt: skip
