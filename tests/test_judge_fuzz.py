@@ -190,6 +190,12 @@ EVERY_FRAME_TWICE = [("nan", 0.0, 0.0, [5], 0.0), ("repeat_t", 0.0, 1.0, [0], 0.
 # was left open, and the fit read the standing trunk's jitter as tipping toward the camera,
 # 0-30 deg from frame to frame; a stretch of it counted as a rep.
 DIAGONAL_HIDDEN = [("nan", 0.0, 1.0, [0, 5, 1, 2, 3, 12], 0.0)]
+# Nobody seen for 0.22 s, then the hips (and the nose) glitched far off for 0.15 s: the hold
+# counted from the hips' last sighting, so they were held only 0.08 s, then taken as real,
+# and their return held as the glitch for 0.3 s; a 120 deg back in the set's first seconds,
+# enough of the standing lengths' window to make the upright trunk read 74 deg bent.
+GLITCH_AFTER_NOBODY = [("nan", 0.0, 0.0, [0], 0.0), ("zero_scores", 0.171875, 0.03125, [0], 0.0),
+                       ("teleport", 0.203125, 1.0, [0, 11, 12], 1.0)]
 
 
 @FUZZ
@@ -225,6 +231,7 @@ def test_spoiled_set_never_raises_nor_counts_more_than_was_done(exercise, fps, s
 @example(exercise="hinge", fps=120.0, seed=0, ops=GLITCHED_START_STALE_LENGTHS)
 @example(exercise="deadlift", fps=120.0, seed=1, ops=ONE_SIDE_LOST_MID_SET)
 @example(exercise="hinge", fps=120.0, seed=1, ops=SHOULDER_NEVER_SEEN_THEN_HIP_LOST)
+@example(exercise="hinge", fps=120.0, seed=1, ops=GLITCH_AFTER_NOBODY)
 @given(exercise=st.sampled_from(EXERCISES), fps=st.sampled_from(RATES), seed=st.integers(0, 1),
        ops=st.lists(op, max_size=8))
 def test_standing_still_never_counts_a_rep_whatever_the_glitches(exercise, fps, seed, ops):
@@ -349,6 +356,20 @@ def test_a_glitch_right_after_a_gap_is_not_a_rep(exercise):
     assert states[-1].reps == 0
     # Not even a partial: the shoulder is back where it belongs within hold_s of the glitch.
     assert not any(s.partial for s in states)
+
+
+def test_a_glitch_after_nobody_was_seen_is_held_from_its_start():
+    def backs(ops):
+        judge = Judge("hinge")
+        out = [judge.update(pose, t).back_angle_deg for pose, t in spoil(_standing(120.0, 1), ops, 120.0)]
+        return [b for b in out if b is not None], len(judge.reports)
+
+    clean, _ = backs([])
+    spoiled, reps = backs(GLITCH_AFTER_NOBODY)
+    assert reps == 0
+    # The glitch never reaches the back angle (it read 120 deg, then 74): no reading beyond
+    # the same standing set's own unspoiled extremes (its noise reaches 20 deg at 30 deg yaw).
+    assert max(spoiled) <= max(clean)
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)

@@ -279,6 +279,7 @@ class Smoother:
         self.speed: dict[str, float] = {}
         self.seen: dict[str, float] = {}
         self.before: dict[str, tuple[float, Point]] = {}  # (t, where) before a big allowed move
+        self.glitch: dict[str, float] = {}  # when the point's current held jump began
 
     @staticmethod
     def _alpha(hz: float, dt: float) -> float:
@@ -290,11 +291,12 @@ class Smoother:
         if p is None or f.t - p.t > 0.5 or f.t <= p.t:
             self.prev, self.speed = f, {}
             self.seen = {n: f.t for n in self.POINTS if getattr(f, n) is not None}
-            self.before = {}
+            self.before, self.glitch = {}, {}
             return f
         dt = f.t - p.t
         scale = max(_dist(p.shoulder, p.hip), 1.0)
         gate = trunk_len * (self.JUMP + self.SPEED * dt) if trunk_len else None
+        glitch = self.glitch
         a_speed = self._alpha(self.d_hz, dt)
         # (The body of the loop runs 7 times a frame: locals, and _alpha and _dist written out.)
         out = _copy(f)
@@ -314,10 +316,16 @@ class Smoother:
                         # the glitch lasted hold_s longer: a dip long enough to split a rep.)
                         seen[n], now[n] = t, new
                         speed.pop(n, None)
+                        glitch.pop(n, None)
                         continue
-                    if t - seen.get(n, -1e9) <= hold_s:
+                    # Held for hold_s from the jump, not from the last sighting: after 0.22 s
+                    # with nobody seen, hips glitched far off were held 0.08 s, taken as real,
+                    # and their return held as the glitch (0.3 s of a 120 deg back, enough of
+                    # the early standing lengths to make the upright trunk read 74 deg bent).
+                    if t - glitch.setdefault(n, t) <= hold_s:
                         now[n] = old  # a glitch: held
                         continue
+                    del glitch[n]
                     # A jump that stayed past hold_s is where the point is (the held one was
                     # the glitch, e.g. the first frame after a gap): taken at once. Eased in
                     # from the glitch, it re-armed the gate at every step and crept back
@@ -326,6 +334,7 @@ class Smoother:
                     speed.pop(n, None)
                     continue
                 seen[n] = t
+                glitch.pop(n, None)
                 if gate is not None and d > 0.5 * gate and n in self.GATED:
                     self.before[n] = (t, old)
                 v = d / dt / scale
