@@ -20,7 +20,8 @@ from collections import deque
 from dataclasses import replace
 
 from kiosk.judge import faults as F
-from kiosk.judge.features import Frame, Smoother, extract
+from kiosk.judge.features import Frame, extract
+from kiosk.judge.smooth import Smoother
 from kiosk.judge.phases import PhaseMachine
 from kiosk.judge.rules import EXERCISES, Rules, rules_for
 from kiosk.judge.start import StartBuffer
