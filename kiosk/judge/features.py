@@ -52,9 +52,9 @@ def _pair(kp: list, left: int, right: int, offsets: dict | None = None,
     """Score-weighted mean of a left/right pair (kp: 17 [x, y, score] lists). With only one
     side seen, the mean would jump sideways by half the body's width (a big error in a front
     view); `offsets` remembers where the mean sat relative to each side when both were seen,
-    to fill in (see _learn). max_width (px): the two sides further apart than this cannot both be right (a
-    keypoint glitched away); the side nearer where the pair was last frame is kept, the other
-    is treated as unseen (and teaches the offsets nothing)."""
+    to fill in (see _learn). max_width (px): the two sides further apart than this cannot both
+    be right (a keypoint glitched away); the side nearer where the pair was last frame is
+    kept, the other is treated as unseen (and teaches the offsets nothing)."""
     xl, yl, sl = kp[left]
     xr, yr, sr = kp[right]
     ok_l, ok_r = sl >= MIN_SCORE, sr >= MIN_SCORE
