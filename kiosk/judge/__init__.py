@@ -21,9 +21,9 @@ from dataclasses import replace
 
 from kiosk.judge import faults as F
 from kiosk.judge.features import Frame, extract
-from kiosk.judge.smooth import Smoother
 from kiosk.judge.phases import PhaseMachine
 from kiosk.judge.rules import EXERCISES, Rules, rules_for
+from kiosk.judge.smooth import Smoother
 from kiosk.judge.start import StartBuffer
 from kiosk.judge.stats import RollingMedian, median_of_sorted
 from kiosk.judge.trunk import Estimate, StandingLengths, estimate, segments
@@ -270,22 +270,11 @@ class Judge:
         return JudgeState(t, phase, self.view.view if self.calibrated else View.UNKNOWN, person, back, conf,
                           len(self.reports), message=message)  # (positional: once a frame)
 
-    def _samples(self, start: float) -> list[Estimate]:
-        # The history is in time order (the judge's clock never goes back): the samples
-        # since `start` are its tail, found without reading all 15 s of it.
-        out, cut = [], start - 0.05
-        for s in reversed(self.hist):
-            if s.t < cut:
-                break
-            out.append(s)
-        out.reverse()
-        return out
-
     def _report(self, c) -> RepReport:
         self.std.side_view = self.view.view == View.SIDE  # the view firms up as the set goes
         self.std.signed = (self.view.yaw_deg or 0.0) >= F.SEE_LEGS_YAW
         self.std.yaw = self.view.yaw_deg if self.view.yaw_deg is not None else 0.0
-        m = F.measure(c, self._samples(c.start_t), self.std)
+        m = F.measure(c, F.samples_since(self.hist, c.start_t), self.std)
         self.metrics.append(m)  # the evidence behind each report, for review tools
         faults = F.judge(c, m, self.rules, self.std)
         return RepReport(
@@ -297,7 +286,7 @@ class Judge:
     def _live_faults(self) -> list[str]:
         """Faults already visible at the bottom (the rep is not over yet)."""
         c = self.pm.cycle
-        samples = self._samples(c.start_t)
+        samples = F.samples_since(self.hist, c.start_t)
         if len(samples) < 3:
             return []
         m = F.measure(replace(c, end_t=samples[-1].t), samples, self.std)

@@ -24,6 +24,17 @@ PENALTY = {"rounded_back": 35, "forward_bend": 35, "squatting": 30, "hips_rise_f
            "too_deep": 10, "arms_low": 10, "too_fast": 10}  # fmt: skip
 
 
+def samples_since(hist, start: float) -> list[Estimate]:
+    """The samples of a rep begun at `start` (50 ms of lead-in): the history is in time order
+    (the judge's clock never goes back), so they are its tail, found without reading all of it."""
+    out, cut = [], start - 0.05
+    for s in reversed(hist):
+        if s.t < cut:
+            break
+        out.append(s)
+    out.reverse()
+    return out
+
 @dataclass
 class Standing:
     """The set's standing posture, the reference for drops and leans."""
