@@ -35,6 +35,7 @@ def samples_since(hist, start: float) -> list[Estimate]:
     out.reverse()
     return out
 
+
 @dataclass
 class Standing:
     """The set's standing posture, the reference for drops and leans."""

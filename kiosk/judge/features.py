@@ -109,9 +109,7 @@ def _learn(offsets: dict, left: int, right: int, o_l: Point, o_r: Point, t: floa
     (Averaged label by label, swapped frames pulled both toward zero: a lone side was filled
     in at its own place, half a body width off.) The fill picks between the two by where the
     pair was (_pair), so which label the average keeps does not matter."""
-    old_l, old_r, t0 = offsets.get(left), offsets.get(right), offsets.get(("t", left))
-    offsets[("t", left)] = t
-    dt = t - t0 if t0 is not None else math.nan
+    old_l, old_r, dt = offsets.get(left), offsets.get(right), _elapsed(offsets, ("t", left), t)
     if old_l is None or old_r is None or not dt > 0:  # (first, or the clock went back)
         offsets[left], offsets[right] = o_l, o_r
         return
@@ -119,6 +117,12 @@ def _learn(offsets: dict, left: int, right: int, o_l: Point, o_r: Point, t: floa
             > o_l[0] * old_l[0] + o_l[1] * old_l[1] + o_r[0] * old_r[0] + o_r[1] * old_r[1]):
         o_l, o_r = o_r, o_l
     offsets[left], offsets[right] = _toward(old_l, o_l, dt), _toward(old_r, o_r, dt)
+
+
+def _elapsed(offsets: dict, key, t: float) -> float:
+    """Seconds since the average under `key` was last updated (NaN the first time); now noted."""
+    t0, offsets[key] = offsets.get(key), t
+    return t - t0 if t0 is not None else math.nan
 
 
 def _toward(old: Point, new: Point, dt: float) -> Point:
@@ -217,9 +221,7 @@ def _same_side_trunk(kp: list, hip, sh, offsets: dict | None, t: float = 0.0,
                     sign * 0.5 * (kp[rm][1] - kp[lm][1]) * ratio)
             pt = (x + half[0], y + half[1])
             if offsets is not None:
-                old, t0 = offsets.get(("axis", lo)), offsets.get(("axis_t", lo))
-                offsets[("axis_t", lo)] = t
-                dt = t - t0 if t0 is not None else math.nan
+                old, dt = offsets.get(("axis", lo)), _elapsed(offsets, ("axis_t", lo), t)
                 if old is not None and dt > 0:
                     if half[0] * old[0] + half[1] * old[1] < 0:  # (the labels swapped since)
                         half = (-half[0], -half[1])

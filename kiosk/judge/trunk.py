@@ -42,6 +42,12 @@ class StandingLengths:
 
     def add(self, f: Frame, segs: dict | None = None) -> None:
         """segs: segments(f), if already at hand."""
+        self._keep(f, segs)
+        if f.t - self.cache_t >= 0.5 or len(self.rows) < 60:
+            self._refresh()
+            self.cache_t = f.t
+
+    def _keep(self, f: Frame, segs: dict | None = None) -> None:
         segs = segs or segments(f)
         # Vertical extent: standing segments are upright, and a sideways error (one side of
         # a pair unseen) must not make them look longer.
@@ -51,9 +57,6 @@ class StandingLengths:
         self._index(row, insort)
         while self.rows and self.rows[0][0] < f.t - self.WINDOW_S:
             self._index(self.rows.popleft(), _remove)
-        if f.t - self.cache_t >= 0.5 or len(self.rows) < 60:
-            self._refresh()
-            self.cache_t = f.t
 
     def add_all(self, frames: list[Frame]) -> None:
         """Learn from a batch of frames (the calibration's) and answer from all of them: `add`
@@ -63,7 +66,7 @@ class StandingLengths:
         too long, every real frame read as bent 83 deg until the next refresh, and a person
         standing still was counted a rep."""
         for f in frames:
-            self.add(f)
+            self._keep(f)  # (refreshed once, below: nothing reads the cache in between)
         if frames:
             self._refresh()
             self.cache_t = frames[-1].t
