@@ -32,6 +32,7 @@ from kiosk.reports import JudgeState, View
 from kiosk.screen import Canvas, ViewModel, render
 from kiosk.screen.model import ExerciseInfo, SetRecord
 from kiosk.screen.widgets import FollowCrop
+from kiosk.worker import LULL_WAIT_S
 
 log = logging.getLogger(__name__)
 
@@ -223,6 +224,8 @@ class App:
         )  # fmt: skip
 
     def frame(self) -> None:
+        if self.threaded and self.worker is not None:
+            self.worker.wait_lull(LULL_WAIT_S)  # judge and draw beside the model, not the crop
         t = self.clock()
         start = time.perf_counter()
         self.handle_events()

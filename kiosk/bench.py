@@ -3,8 +3,9 @@
 On the same frames, one after the other so both see the same machine load:
   floor     the bare `interpreter.invoke()` on the exact tensor the pipeline fed the model
   pipeline  frame -> RGB, crop and resize, invoke, decode, person check, tracking, smoothing,
-            next crop, judge: everything the kiosk does per camera frame before the screen
-overhead ratio = median(pipeline) / median(floor). Then every TFLite runtime that imports
+            next crop, judge: everything the kiosk does per camera frame before the screen,
+            arranged as the kiosk runs it (the judge on the render thread, beside the model)
+overhead ratio = median(pipeline) / median(floor); the serial sum (judge in line) beside it. Then every TFLite runtime that imports
 here invokes the same tensors, interleaved; and a child process runs the kiosk itself
 (kiosk/bench_live.py) for start-up time, render frame time at 1080p with inference on its
 worker, latency from camera timestamp to glass, and peak resident memory.
@@ -110,16 +111,14 @@ def _frames(video: str | None, n: int, exercise: str, size=(640, 480)):
 
 
 def measure_pipeline(estimator, exercise: str, frames) -> dict:
-    """Per-frame pipeline and floor on the same frames, interleaved, then a second pass over
-    the same frames for the breakdown by stage. Returns stats and the tensors the model
-    actually saw (for the runtime comparison).
+    """Per-frame pipeline and floor on the same frames, twice: as the kiosk runs it (the
+    ratio), and with the judge in line on the one thread (the serial sum). Then a third pass
+    for the breakdown by stage. Returns stats and the tensors the model actually saw (for
+    the runtime comparison).
 
-    The ratio comes from the first pass, which carries no stage timers: wrapping three
-    methods in timers cost ~0.06 ms a frame here, more than a tenth of what it measures."""
-    from kiosk.judge import Judge
-
+    Neither timed pass carries stage timers: wrapping three methods in timers cost ~0.06 ms a
+    frame here, more than a tenth of what they measure."""
     det = estimator.detector
-    interp, in_index = det.interpreter, det._in_index
     seen, inner = [None], det.invoke
 
     def invoke(tensor):  # keeps the tensor for the floor, times nothing
@@ -127,30 +126,111 @@ def measure_pipeline(estimator, exercise: str, frames) -> dict:
         return inner(tensor)
 
     det.invoke = invoke
+    try:
+        estimator.reset()
+        pipe, floor, judged = _as_run(estimator, exercise, frames, seen)
+        estimator.reset()
+        serial, serial_floor, rgb = _serial(estimator, exercise, frames, seen)
+    finally:
+        del det.invoke  # (the instance attribute: back to the class's method)
+    stages, tensors = _stage_breakdown(estimator, exercise, frames)
+    return {
+        "invoke": stats(floor), "pipeline": stats(pipe),
+        "serial": {"invoke": stats(serial_floor), "pipeline": stats(serial)}, "stages": stages,
+        "frames": len(frames), "frame_size": [int(v) for v in rgb.shape[1::-1]],
+        "poses_found": judged["found"], "reps_counted": judged["reps"], "tensors": tensors,
+    }  # fmt: skip
+
+
+class _Prepared:
+    """A camera whose frames are the bench's (the conversion paid in `read`, as live)."""
+
+    def __init__(self, frames):
+        self._frames = iter(frames)
+
+    def read(self):
+        from kiosk.sources import Frame
+
+        convert, t = next(self._frames)
+        return Frame(convert(), t)
+
+    def close(self) -> None:
+        pass
+
+
+def _as_run(estimator, exercise: str, frames, seen) -> tuple[list, list, dict]:
+    """The kiosk's arrangement: this thread steps a PoseWorker over a CameraFeed, as the
+    worker thread does; a second thread stands in for the render loop, waking 30 times a
+    second, waiting for a lull in the worker's Python as App.frame does, and judging every new
+    pose. Per frame: the worker's step, including any wait for the other thread's Python.
+    The floor runs after it, marked as Python, so the judge never starts beside it."""
+    import threading
+
+    from kiosk.judge import Judge
+    from kiosk.worker import LULL_WAIT_S, CameraFeed, PoseWorker
+
+    feed = CameraFeed(lambda: _Prepared(frames), estimator)
+    worker, judge, done = PoseWorker(feed), Judge(exercise), threading.Event()
+    judged = {"found": 0, "reps": 0}
+
+    def render_loop() -> None:
+        while True:
+            stopping = done.wait(1 / 30)
+            worker.wait_lull(LULL_WAIT_S)
+            for pose, t in worker.take()[0]:
+                judge.update(pose, t)
+                judged["found"] += pose is not None
+            if stopping:
+                return
+
+    det = estimator.detector
+    interp, in_index, lull = det.interpreter, det._in_index, feed.lull
+    thread = threading.Thread(target=render_loop, name="bench-render", daemon=True)
+    thread.start()
+    pipe, floor = [], []
+    try:
+        for i in range(len(frames)):
+            t0 = time.perf_counter()
+            worker.step_once()
+            t1 = time.perf_counter()
+            lull.enter(lull.PYTHON)  # not a lull: the kiosk has no floor to run
+            interp.set_tensor(in_index, seen[0])
+            f0 = time.perf_counter()
+            interp.invoke()
+            f1 = time.perf_counter()
+            if i >= WARMUP:
+                pipe.append(t1 - t0)
+                floor.append(f1 - f0)
+    finally:
+        done.set()
+        thread.join()
+        det.lull = None
+    judged["reps"] = len(judge.reports)
+    return pipe, floor, judged
+
+
+def _serial(estimator, exercise: str, frames, seen) -> tuple[list, list, object]:
+    """Everything on one thread, the judge in line: the sum of the parts."""
+    from kiosk.judge import Judge
+
+    det = estimator.detector
+    interp, in_index = det.interpreter, det._in_index
     judge = Judge(exercise)
-    pipe, floor, found = [], [], 0
+    pipe, floor, rgb = [], [], None
     for i, (convert, t) in enumerate(frames):
         t0 = time.perf_counter()
         rgb = convert()
         pose = estimator.estimate(rgb, t)
         judge.update(pose, t)
         t1 = time.perf_counter()
-        # The floor: the same tensor, nothing but the interpreter.
-        interp.set_tensor(in_index, seen[0])
+        interp.set_tensor(in_index, seen[0])  # the floor: the same tensor, nothing else
         f0 = time.perf_counter()
         interp.invoke()
         f1 = time.perf_counter()
-        found += pose is not None
         if i >= WARMUP:
             pipe.append(t1 - t0)
             floor.append(f1 - f0)
-    del det.invoke  # (the instance attribute: back to the class's method)
-    stages, tensors = _stage_breakdown(estimator, exercise, frames)
-    return {
-        "invoke": stats(floor), "pipeline": stats(pipe), "stages": stages,
-        "frames": len(frames), "frame_size": [int(v) for v in rgb.shape[1::-1]], "poses_found": found,
-        "reps_counted": len(judge.reports), "tensors": tensors,
-    }  # fmt: skip
+    return pipe, floor, rgb
 
 
 def _stage_breakdown(estimator, exercise: str, frames) -> tuple[dict, list]:

@@ -80,6 +80,10 @@ class Pausable:
     def status(self) -> str:
         return self.feed.status
 
+    @property
+    def lull(self):
+        return self.feed.lull
+
     def step(self):
         if self.paused:
             time.sleep(0.01)

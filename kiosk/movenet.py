@@ -34,6 +34,9 @@ class MoveNet:
         self._in_index, self._out_index = inp["index"], out["index"]
         self._in_dtype = inp["dtype"]
         self._resize = CropResizer(self.input_size)
+        # Told when invoke() starts and ends, when a feed hands one in: the interpreter lock is
+        # free meanwhile, and the render thread times its own Python to it (kiosk/worker.py).
+        self.lull = None
 
     @property
     def runtime_name(self) -> str:
@@ -49,7 +52,15 @@ class MoveNet:
     def invoke(self, tensor: np.ndarray) -> np.ndarray:
         """Run the model on a prepared tensor; (17, 3) rows of (y, x, score) in 0..1."""
         self.interpreter.set_tensor(self._in_index, tensor)
-        self.interpreter.invoke()
+        lull = self.lull
+        if lull is None:
+            self.interpreter.invoke()
+        else:
+            lull.enter(lull.MODEL)
+            try:
+                self.interpreter.invoke()
+            finally:
+                lull.enter(lull.PYTHON)
         return self.interpreter.get_tensor(self._out_index)[0, 0].astype(np.float64)
 
     def detect(self, frame_rgb: np.ndarray, box: Box | None = None) -> np.ndarray:

@@ -7,6 +7,14 @@ feed, never queued, so the glass lags the person by at most one inference plus o
 
 A feed is anything with `step() -> (pose | None, t) | None` (None: nothing this time) and
 `close()`. Camera feeds reopen a lost camera with back-off and say so in `status`.
+
+Only one thread runs Python at a time. The worker runs it in short stretches (crop, decode,
+tracking: ~0.4 ms here, a few ms on a Pi) between long ones with the lock free (waiting for
+the camera, the model itself). A render frame that starts during a stretch takes the lock
+whenever OpenCV lets it go and keeps it for the whole judge and draw, and inference waits
+that long. So a camera feed tells its `Lull` what the worker is doing, and the render loop
+starts its frame in a lull (`wait_lull`): the judge then runs beside the next frame's model
+instead of in front of it.
 """
 
 from __future__ import annotations
@@ -21,6 +29,48 @@ from kiosk.errors import SourceError
 from kiosk.keypoints import Pose
 
 log = logging.getLogger(__name__)
+
+# The longest a render frame waits for the worker to leave a Python stretch: a few times its
+# longest stretch on a Pi, small beside a 33 ms frame.
+LULL_WAIT_S = 0.005
+
+
+class Lull:
+    """What the pose worker is doing, for a thread that wants to run Python beside it: in the
+    model or waiting for a camera frame (a lull), or in its own Python (not)."""
+
+    MODEL, CAMERA, PYTHON = "model", "camera", "python"
+    # A read that has not returned after this long is a wait for the camera, not a frame copy
+    # (when inference is the bottleneck, the next frame is always ready and read() is a copy).
+    CAMERA_WAIT_S = 0.001
+
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.clock = clock
+        self._changed = threading.Condition()
+        self.state, self.since = self.CAMERA, -1e9
+
+    def enter(self, state: str) -> None:
+        with self._changed:
+            self.state, self.since = state, self.clock()
+            self._changed.notify_all()
+
+    def wait(self, timeout: float) -> bool:
+        """Until a lull, at most `timeout` s. False: none came (the caller goes on anyway)."""
+        with self._changed:
+            deadline = self.clock() + timeout
+            while True:
+                now = self.clock()
+                if self.state == self.MODEL:
+                    return True
+                waited = now - self.since
+                if self.state == self.CAMERA and waited >= self.CAMERA_WAIT_S:
+                    return True
+                left = deadline - now
+                if left <= 0:
+                    return False
+                if self.state == self.CAMERA:
+                    left = min(left, self.CAMERA_WAIT_S - waited)
+                self._changed.wait(left)
 
 
 class EndOfFeed(Exception):
@@ -65,6 +115,11 @@ class PoseWorker:
     @property
     def detail(self) -> str:
         return "" if self.error else getattr(self.feed, "detail", "")
+
+    def wait_lull(self, timeout: float) -> bool:
+        """Wait, at most `timeout` s, for a lull in the worker's Python (see `Lull`)."""
+        lull = getattr(self.feed, "lull", None)
+        return True if lull is None else lull.wait(timeout)
 
     def take(self) -> tuple[list[tuple[Pose | None, float]], tuple[Pose | None, float] | None]:
         """(every result since the last call, the newest result). Never blocks for long."""
@@ -129,6 +184,10 @@ class CameraFeed:
         self._t0: float | None = None  # wall clock at the file's first frame
         self._offset = 0.0  # added to file timestamps when looping
         self._last_t = 0.0
+        self.lull = Lull()  # see the module's docstring
+        detector = getattr(estimator, "detector", None)
+        if hasattr(detector, "lull"):
+            detector.lull = self.lull  # told when the model starts and ends
 
     def step(self):
         if self.source is None:
@@ -140,6 +199,7 @@ class CameraFeed:
             except SourceError as exc:
                 self._lost(str(exc))
                 return None
+        self.lull.enter(Lull.CAMERA)
         try:
             frame = self.source.read()
         except SourceError as exc:
@@ -169,7 +229,11 @@ class CameraFeed:
                 self.sleep(min(ahead, 0.5))
             elif ahead < -0.05:
                 return None  # late: drop it rather than fall further behind
-        return self.estimator.estimate(frame.rgb, t), t
+        self.lull.enter(Lull.PYTHON)
+        try:
+            return self.estimator.estimate(frame.rgb, t), t
+        finally:
+            self.lull.enter(Lull.CAMERA)  # (or the worker's own waits: idle either way)
 
     def _lost(self, why: str) -> None:
         self.status = "Camera lost: retrying"

@@ -32,6 +32,8 @@ def test_bench_json_has_every_figure(model_path):
         assert d.get(key) is not None, key
     assert d["runtime"] in d["runtimes"] and d["runtime_speed_ratio"][d["runtime"]] == 1.0
     assert d["overhead_ratio"] == pytest.approx(d["pipeline_ms"] / d["invoke_ms"], rel=0.01)
+    serial = d["serial"]["pipeline"]["median"] / d["serial"]["invoke"]["median"]
+    assert d["overhead_ratio_serial"] == pytest.approx(serial, rel=0.01)
     assert d["pipeline"]["n"] == 40 - 15 and d["pipeline"]["p5"] <= d["pipeline"]["median"] <= d["pipeline"]["p95"]
     live = d["live"]
     assert live["display"] == [1920, 1080] and live["screen"] == "coaching"
@@ -68,10 +70,14 @@ def test_the_timed_pass_runs_the_estimator_unwrapped(model_path, monkeypatch):
     monkeypatch.setattr(bench.time, "perf_counter", clock)
     r = bench.measure_pipeline(est, "hinge", frames)
     monkeypatch.undo()
-    # The first pass reads the clock 4 times a frame, all without the stage timers.
-    assert not any(wrapped_during_timing[: 4 * len(frames)]) and any(wrapped_during_timing)
+    # The two timed passes (as run, then serial) read the clock 4 times a frame each, all
+    # without the stage timers.
+    assert not any(wrapped_during_timing[: 8 * len(frames)]) and any(wrapped_during_timing)
     assert len(r["tensors"]) == len(frames) - bench.WARMUP and r["tensors"][0].shape == (1, 192, 192, 3)
     assert not {"prepare", "invoke"} & set(vars(est.detector)) and est.smoother is smoother
+    assert est.detector.lull is None  # unhooked from the bench's camera feed
+    # The as-run pass judged on its other thread: every pose reached it.
+    assert 0 < r["poses_found"] <= len(frames) and set(r["serial"]) == {"invoke", "pipeline"}
 
 
 @pytest.mark.model

@@ -89,3 +89,22 @@ def test_runtime_choice_reports_and_explains(monkeypatch):
     monkeypatch.setattr(runtime, "RUNTIMES", (("nope", "no_such_module_xyz", "Interpreter"),))
     with pytest.raises(ModelError, match="pip install ai-edge-litert"):
         runtime.load_runtime()
+
+
+@pytest.mark.model
+def test_the_model_run_is_marked_as_a_lull(model_path):
+    """Another thread may run Python while the interpreter runs, and only then."""
+    from kiosk.worker import Lull
+
+    net = MoveNet(model_path)
+    net.lull, states = Lull(), []
+    run = net.interpreter.invoke
+
+    def invoke():
+        states.append(net.lull.state)
+        run()
+
+    net.interpreter.invoke = invoke
+    net.lull.enter(Lull.PYTHON)
+    net.detect(np.zeros((48, 64, 3), np.uint8))
+    assert states == [Lull.MODEL] and net.lull.state == Lull.PYTHON

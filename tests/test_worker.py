@@ -12,7 +12,7 @@ import pytest
 from kiosk.errors import SourceError
 from kiosk.keypoints import Pose
 from kiosk.sources import Frame
-from kiosk.worker import CameraFeed, EndOfFeed, PoseWorker, ScriptedFeed
+from kiosk.worker import CameraFeed, EndOfFeed, Lull, PoseWorker, ScriptedFeed
 
 
 def pose(t):
@@ -134,3 +134,89 @@ def test_scripted_feed_releases_poses_by_the_clock():
     assert feed.step() is None
     now[0] = 11.0
     assert [feed.step()[1], feed.step()[1]] == [10.5, 11.0]
+
+
+def test_a_lull_is_the_model_or_a_wait_for_the_camera_never_the_workers_python():
+    lull = Lull()
+    lull.enter(Lull.PYTHON)
+    t0 = time.perf_counter()
+    assert not lull.wait(0.02)  # the worker's own Python: the caller gives up, late
+    assert time.perf_counter() - t0 >= 0.02
+    lull.enter(Lull.MODEL)
+    assert lull.wait(0.0)
+    lull.enter(Lull.CAMERA)
+    assert not lull.wait(0.0)  # a read just begun may be a frame copy, back in a moment
+    t0 = time.perf_counter()
+    assert lull.wait(1.0)  # ... but one still waiting is a wait for the camera
+    assert Lull.CAMERA_WAIT_S <= time.perf_counter() - t0 < 0.5
+    lull.enter(Lull.PYTHON)
+    threading.Timer(0.03, lull.enter, (Lull.MODEL,)).start()
+    t0 = time.perf_counter()
+    assert lull.wait(5.0)  # woken when the model starts, not at the timeout
+    assert 0.02 <= time.perf_counter() - t0 < 2.0
+
+
+def test_a_camera_feed_tells_its_lull_where_the_worker_is():
+    seen = []
+
+    class Detector:
+        lull = None
+
+        def run_model(self):
+            seen.append(("model", self.lull.state))
+            self.lull.enter(Lull.MODEL)
+            seen.append(("in model", self.lull.state))
+            self.lull.enter(Lull.PYTHON)
+
+    class Estimator:
+        detector = Detector()
+
+        def estimate(self, rgb, t):
+            seen.append(("estimate", self.detector.lull.state))
+            self.detector.run_model()
+            return pose(t)
+
+    class Source:
+        def read(self):
+            seen.append(("read", feed.lull.state))
+            return Frame(np.zeros((48, 64, 3), np.uint8), 0.5)
+
+    feed = CameraFeed(Source, Estimator())
+    assert Estimator.detector.lull is feed.lull
+    worker = PoseWorker(feed)
+    assert worker.step_once()
+    assert seen == [("read", Lull.CAMERA), ("estimate", Lull.PYTHON), ("model", Lull.PYTHON),
+                    ("in model", Lull.MODEL)]  # fmt: skip
+    assert feed.lull.state == Lull.CAMERA  # back to waiting for the next frame
+    assert worker.wait_lull(1.0)
+
+
+def test_a_render_frame_waits_for_a_lull_before_it_judges():
+    from kiosk.app import App
+    from kiosk.judge import Judge
+    from kiosk.screen.display import Display
+    from kiosk.screen.exercises import exercise_infos
+    from kiosk.worker import LULL_WAIT_S
+
+    calls = []
+
+    class Worker(PoseWorker):
+        def wait_lull(self, timeout):
+            calls.append(("wait", timeout))
+            return True
+
+        def take(self):
+            calls.append(("take",))
+            return super().take()
+
+    app = App(display=Display("headless", "landscape", size=(320, 180)), worker=Worker(BlockingFeed()),
+              judge_factory=Judge, info=exercise_infos())  # fmt: skip
+    app.frame()
+    assert calls == [("wait", LULL_WAIT_S), ("take",)]
+    # A worker stuck in its Python holds a frame back by at most LULL_WAIT_S.
+    app.worker = PoseWorker(BlockingFeed())
+    app.worker.feed.lull = Lull()
+    app.worker.feed.lull.enter(Lull.PYTHON)
+    t0 = time.perf_counter()
+    app.frame()
+    assert LULL_WAIT_S <= time.perf_counter() - t0 < LULL_WAIT_S + 0.5
