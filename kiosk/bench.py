@@ -110,10 +110,11 @@ def _frames(video: str | None, n: int, exercise: str, size=(640, 480)):
     return [(lambda f=f: np.array(f.rgb), f.t) for f in frames], "generated athlete %dx%d" % size
 
 
-def measure_pipeline(estimator, exercise: str, frames) -> dict:
+def measure_pipeline(estimator, exercise: str, frames, captured: bool = True) -> dict:
     """Per-frame pipeline and floor on the same frames, twice: as the kiosk runs it (the
     ratio), and with the judge in line on the one thread (the serial sum). Then a third pass
-    for the breakdown by stage. Returns stats and the tensors the model actually saw (for
+    for the breakdown by stage. `captured`: the frames come from a camera, converted on its
+    capture thread (False: a video file, converted by the reader). Returns stats and the tensors the model actually saw (for
     the runtime comparison).
 
     Neither timed pass carries stage timers: wrapping three methods in timers cost ~0.06 ms a
@@ -128,7 +129,7 @@ def measure_pipeline(estimator, exercise: str, frames) -> dict:
     det.invoke = invoke
     try:
         estimator.reset()
-        pipe, floor, judged = _as_run(estimator, exercise, frames, seen)
+        pipe, floor, judged = _as_run(estimator, exercise, frames, seen, captured)
         estimator.reset()
         serial, serial_floor, rgb = _serial(estimator, exercise, frames, seen)
     finally:
@@ -143,14 +144,36 @@ def measure_pipeline(estimator, exercise: str, frames) -> dict:
 
 
 class _Prepared:
-    """A camera whose frames are the bench's (the conversion paid in `read`, as live)."""
+    """A camera whose frames are the bench's. With `captured`, a capture thread converts the
+    next frame while the worker is busy with this one, as the kiosk's camera sources do
+    (kiosk/sources/latest.py), one frame ahead so that none is dropped here; without, the
+    reader converts, as VideoSource does for a file."""
 
-    def __init__(self, frames):
+    def __init__(self, frames, captured: bool):
+        import queue
+        import threading
+
         self._frames = iter(frames)
+        self._ready = queue.Queue(maxsize=1) if captured else None
+        if captured:
+            threading.Thread(target=self._capture, name="bench-capture", daemon=True).start()
+
+    def _capture(self) -> None:
+        import queue
+
+        from kiosk.sources import Frame
+
+        for convert, t in self._frames:
+            try:
+                self._ready.put(Frame(convert(), t), timeout=10.0)
+            except queue.Full:  # the reader has gone
+                return
 
     def read(self):
         from kiosk.sources import Frame
 
+        if self._ready is not None:
+            return self._ready.get(timeout=10.0)
         convert, t = next(self._frames)
         return Frame(convert(), t)
 
@@ -158,7 +181,7 @@ class _Prepared:
         pass
 
 
-def _as_run(estimator, exercise: str, frames, seen) -> tuple[list, list, dict]:
+def _as_run(estimator, exercise: str, frames, seen, captured: bool) -> tuple[list, list, dict]:
     """The kiosk's arrangement: this thread steps a PoseWorker over a CameraFeed, as the
     worker thread does; a second thread stands in for the render loop, waking 30 times a
     second, waiting for a lull in the worker's Python as App.frame does, and judging every new
@@ -169,7 +192,7 @@ def _as_run(estimator, exercise: str, frames, seen) -> tuple[list, list, dict]:
     from kiosk.judge import Judge
     from kiosk.worker import LULL_WAIT_S, CameraFeed, PoseWorker
 
-    feed = CameraFeed(lambda: _Prepared(frames), estimator)
+    feed = CameraFeed(lambda: _Prepared(frames, captured), estimator)
     worker, judge, done = PoseWorker(feed), Judge(exercise), threading.Event()
     judged = {"found": 0, "reps": 0}
 

@@ -115,3 +115,24 @@ def test_cold_probe_times_the_judge_after_each_kind_of_work(model_path):
     out = probe(model_path, frames=40)
     assert len(out) == 5 and "MoveNet invoke()" in out
     assert all(us > 0 for us in out.values())
+
+
+def test_camera_frames_are_converted_on_a_capture_thread_one_ahead_and_none_dropped():
+    """As the kiosk's camera sources do; a video file converts on the reader's thread."""
+    import threading
+
+    from kiosk import bench
+
+    converted = []
+
+    def frames(n):
+        return [(lambda i=i: converted.append((i, threading.current_thread().name)) or i, i / 30)
+                for i in range(n)]  # fmt: skip
+
+    cam = bench._Prepared(frames(5), captured=True)
+    assert [cam.read().rgb for _ in range(5)] == [0, 1, 2, 3, 4]
+    assert {name for _, name in converted} == {"bench-capture"}
+    converted.clear()
+    video = bench._Prepared(frames(3), captured=False)
+    assert [video.read().rgb for _ in range(3)] == [0, 1, 2]
+    assert {name for _, name in converted} == {threading.current_thread().name}

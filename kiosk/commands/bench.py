@@ -62,7 +62,7 @@ def run(args) -> int:
     if args.size is None and not args.video:
         args.size = bench.camera_size(est.input_size)
     frames, label = bench._frames(args.video, args.frames, args.exercise, args.size)
-    pipe = bench.measure_pipeline(est, args.exercise, frames)
+    pipe = bench.measure_pipeline(est, args.exercise, frames, captured=not args.video)
     tensors = pipe.pop("tensors")
     runtimes = bench.measure_runtimes(model, args.threads, tensors[:120])
     for python in args.python:
