@@ -71,10 +71,14 @@ class MoveNet:
         return decode(raw, box)
 
 
+_X_Y_SCORE = np.array([1, 0, 2])  # MoveNet's rows are (y, x, score)
+
+
 def decode(raw: np.ndarray, box: Box) -> np.ndarray:
     """MoveNet's (y, x, score) rows normalised to `box` -> (x, y, score) in source pixels."""
-    out = np.empty((raw.shape[0], 3), dtype=np.float64)
-    out[:, 0] = raw[:, 1] * box.size + box.x0  # Box.to_source, without its array checks
-    out[:, 1] = raw[:, 0] * box.size + box.y0
-    out[:, 2] = raw[:, 2]
+    # Box.to_source without its array checks, in three numpy calls: this runs on every frame,
+    # right after the model, when each call costs twice what it does in a loop.
+    out = raw[:, _X_Y_SCORE].astype(np.float64, copy=False)
+    out *= (box.size, box.size, 1.0)
+    out += (box.x0, box.y0, 0.0)
     return out
