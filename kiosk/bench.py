@@ -144,36 +144,26 @@ def measure_pipeline(estimator, exercise: str, frames, captured: bool = True) ->
 
 
 class _Prepared:
-    """A camera whose frames are the bench's. With `captured`, a capture thread converts the
-    next frame while the worker is busy with this one, as the kiosk's camera sources do
-    (kiosk/sources/latest.py), one frame ahead so that none is dropped here; without, the
-    reader converts, as VideoSource does for a file."""
+    """A camera whose frames are the bench's. `captured`: the kiosk's camera sources copy each
+    frame on their capture thread (kiosk/sources/latest.py) and the worker only takes it, so
+    the frames are copied before the pass. (A thread handing over each frame here would cost
+    the worker a cross-CPU wake-up a frame, ~50 us on this VM, that the kiosk does not pay:
+    there the camera runs at its own pace.) Otherwise the reader converts, as VideoSource
+    does for a file."""
 
     def __init__(self, frames, captured: bool):
-        import queue
-        import threading
-
-        self._frames = iter(frames)
-        self._ready = queue.Queue(maxsize=1) if captured else None
-        if captured:
-            threading.Thread(target=self._capture, name="bench-capture", daemon=True).start()
-
-    def _capture(self) -> None:
-        import queue
-
         from kiosk.sources import Frame
 
-        for convert, t in self._frames:
-            try:
-                self._ready.put(Frame(convert(), t), timeout=10.0)
-            except queue.Full:  # the reader has gone
-                return
+        self.captured = captured
+        if captured:
+            frames = [Frame(convert(), t) for convert, t in frames]
+        self._frames = iter(frames)
 
     def read(self):
+        if self.captured:
+            return next(self._frames)
         from kiosk.sources import Frame
 
-        if self._ready is not None:
-            return self._ready.get(timeout=10.0)
         convert, t = next(self._frames)
         return Frame(convert(), t)
 
@@ -192,7 +182,8 @@ def _as_run(estimator, exercise: str, frames, seen, captured: bool) -> tuple[lis
     from kiosk.judge import Judge
     from kiosk.worker import LULL_WAIT_S, CameraFeed, PoseWorker
 
-    feed = CameraFeed(lambda: _Prepared(frames, captured), estimator)
+    source = _Prepared(frames, captured)
+    feed = CameraFeed(lambda: source, estimator)
     worker, judge, done = PoseWorker(feed), Judge(exercise), threading.Event()
     judged = {"found": 0, "reps": 0}
 

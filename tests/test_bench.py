@@ -117,22 +117,20 @@ def test_cold_probe_times_the_judge_after_each_kind_of_work(model_path):
     assert all(us > 0 for us in out.values())
 
 
-def test_camera_frames_are_converted_on_a_capture_thread_one_ahead_and_none_dropped():
-    """As the kiosk's camera sources do; a video file converts on the reader's thread."""
-    import threading
-
+def test_camera_frames_are_copied_before_the_pass_file_frames_as_they_are_read():
+    """The kiosk's camera sources copy frames on their capture thread, never the worker's;
+    VideoSource converts on the reader's thread."""
     from kiosk import bench
 
     converted = []
 
     def frames(n):
-        return [(lambda i=i: converted.append((i, threading.current_thread().name)) or i, i / 30)
-                for i in range(n)]  # fmt: skip
+        return [(lambda i=i: converted.append(i) or i, i / 30) for i in range(n)]
 
     cam = bench._Prepared(frames(5), captured=True)
+    assert converted == [0, 1, 2, 3, 4]
     assert [cam.read().rgb for _ in range(5)] == [0, 1, 2, 3, 4]
-    assert {name for _, name in converted} == {"bench-capture"}
     converted.clear()
     video = bench._Prepared(frames(3), captured=False)
-    assert [video.read().rgb for _ in range(3)] == [0, 1, 2]
-    assert {name for _, name in converted} == {threading.current_thread().name}
+    assert converted == []
+    assert [(video.read().rgb, list(converted)) for _ in range(2)] == [(0, [0]), (1, [0, 1])]
