@@ -134,3 +134,25 @@ def test_camera_frames_are_copied_before_the_pass_file_frames_as_they_are_read()
     video = bench._Prepared(frames(3), captured=False)
     assert converted == []
     assert [(video.read().rgb, list(converted)) for _ in range(2)] == [(0, [0]), (1, [0, 1])]
+
+
+@pytest.mark.model
+def test_the_floor_runs_on_the_input_the_pipeline_set(model_path):
+    """The bench's floor calls invoke() again without setting the input: the model must leave
+    its input as it was, for every installed runtime."""
+    import numpy as np
+
+    from kiosk import runtime
+    from kiosk.bench_frames import generated_frames
+    from kiosk.movenet import MoveNet
+
+    rgb = generated_frames(1, "hinge", size=(384, 288))[0].rgb
+    for name in runtime.available():
+        net = MoveNet(model_path, runtime=runtime.load_runtime(name))
+        tensor = net.prepare(rgb)
+        first = net.invoke(tensor)
+        assert np.array_equal(net.interpreter.get_tensor(net._in_index), tensor), name
+        net.interpreter.invoke()
+        again = net.interpreter.get_tensor(net._out_index)[0, 0]
+        assert np.array_equal(net.interpreter.get_tensor(net._in_index), tensor), name
+        assert np.array_equal(again, first), name
