@@ -5,7 +5,8 @@ On the same frames, one after the other so both see the same machine load:
   pipeline  frame -> RGB, crop and resize, invoke, decode, person check, tracking, smoothing,
             next crop, judge: everything the kiosk does per camera frame before the screen,
             arranged as the kiosk runs it (the judge on the render thread, beside the model)
-overhead ratio = median(pipeline) / median(floor); the serial sum (judge in line) beside it. Then every TFLite runtime that imports
+overhead ratio = median(pipeline) / median(floor), with the serial sum (all of it in line on
+one thread) beside it. Then every TFLite runtime that imports
 here invokes the same tensors, interleaved; and a child process runs the kiosk itself
 (kiosk/bench_live.py) for start-up time, render frame time at 1080p with inference on its
 worker, latency from camera timestamp to glass, and peak resident memory.
@@ -113,8 +114,8 @@ def _frames(video: str | None, n: int, exercise: str, size=(640, 480)):
 def measure_pipeline(estimator, exercise: str, frames, captured: bool = True) -> dict:
     """Per-frame pipeline and floor on the same frames, twice: as the kiosk runs it (the
     ratio), and with the judge in line on the one thread (the serial sum). Then a third pass
-    for the breakdown by stage. `captured`: the frames come from a camera, converted on its
-    capture thread (False: a video file, converted by the reader). Returns stats and the
+    for the breakdown by stage. `captured`: the frames stand for a camera's, copied by its
+    capture thread (False: a video file's, converted by the reader). Returns stats and the
     tensors the model actually saw (for the runtime comparison).
 
     Neither timed pass carries stage timers: wrapping three methods in timers cost ~0.06 ms a

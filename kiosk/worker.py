@@ -30,8 +30,8 @@ from kiosk.keypoints import Pose
 
 log = logging.getLogger(__name__)
 
-# The longest a render frame waits for the worker to leave a Python stretch: a few times its
-# longest stretch on a Pi, small beside a 33 ms frame.
+# The longest a render frame waits for the worker to leave a Python stretch: about its longest
+# stretch on a Pi 4 (~0.5 ms here, scaled by the Pi's speed), small beside a 33 ms frame.
 LULL_WAIT_S = 0.005
 
 
@@ -39,8 +39,8 @@ class Lull:
     """What the pose worker is doing, for a thread that wants to run Python beside it: in the
     model or waiting for a camera frame (a lull), or in its own Python (not).
 
-    The worker only writes down where it is; the other thread polls. Waking a waiting thread
-    on another CPU costs the waker ~50 us on a small VM, more than the judge saves by moving."""
+    The worker only writes down where it is; the other thread polls. (Waking a waiting thread
+    on another CPU cost the waker ~50 us on a 2-vCPU VM, on the worker's path every time.)"""
 
     MODEL, CAMERA, PYTHON = "model", "camera", "python"
     # A read that has not returned after this long is a wait for the camera, not a frame copy
@@ -50,20 +50,20 @@ class Lull:
 
     def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
         self.clock = clock
-        self.now = (self.CAMERA, -1e9)  # (state, since): one assignment, read whole
+        self.where = (self.CAMERA, -1e9)  # (state, since): one assignment, read whole
 
     @property
     def state(self) -> str:
-        return self.now[0]
+        return self.where[0]
 
     def enter(self, state: str) -> None:
-        self.now = (state, self.clock())
+        self.where = (state, self.clock())
 
     def wait(self, timeout: float) -> bool:
         """Until a lull, at most `timeout` s. False: none came (the caller goes on anyway)."""
         deadline = self.clock() + timeout
         while True:
-            state, since = self.now
+            state, since = self.where
             now = self.clock()
             if state == self.MODEL or (state == self.CAMERA and now - since >= self.CAMERA_WAIT_S):
                 return True
