@@ -12,6 +12,10 @@ stop, summary, the history screen now and then, round again.
 Checked at the end (exit status 1 and the figure that failed if not): no exception; resident
 memory after warm-up grows by at most 2 MB; open file descriptors steady; every rep the
 athlete did is counted by the judge, and every counted rep is in the history database.
+Growth is the least-squares trend through every second after warm-up, times its length: the
+heap wanders by ~3 MB over tens of minutes as it is trimmed, so the difference between two
+moments says more about where in that wander they fell than about a leak (which is a trend).
+That difference is reported too (`rss_end_minus_warm_mb`).
 With --trace A,B the run also says where memory goes (kiosk/soak_trace.py; a diagnosis, slower).
 With --progress each stored rep is printed as it is committed (`stored set=S rep=N`), which
 the kill -9 test uses to know what must survive.
@@ -89,6 +93,7 @@ class Samples:
         self.n_after = 0
         self.rss_max, self.fds = 0.0, [1 << 30, 0]
         self.next_trace = self.next_window = 0.0
+        self.fit = RunningFit()  # every sample after warm-up, in constant memory
 
     def add(self, wall: float, rss: float, fds: int, last: bool = False) -> None:
         self.rss_max = max(self.rss_max, rss)
@@ -98,6 +103,7 @@ class Samples:
         if wall < self.warmup and not (last and self.n_after == 0):
             return  # (a run stopped before warm-up is judged on its last sample)
         self.n_after += 1
+        self.fit.add(wall, rss)
         if len(self.first) < 5:
             self.first.append((wall, rss, fds))
         self.tail.append((wall, rss, fds))
@@ -112,14 +118,39 @@ class Samples:
 
         base = self.first[: max(1, min(5, self.n_after // 4))]
         tail = list(self.tail)
+        warm, end = med([s[1] for s in base]), med([s[1] for s in tail])
         return {
-            "rss_warm_mb": round(med([s[1] for s in base]), 2),
-            "rss_end_mb": round(med([s[1] for s in tail]), 2), "rss_max_mb": round(self.rss_max, 2),
+            "rss_warm_mb": round(warm, 2), "rss_end_mb": round(end, 2),
+            "rss_growth_mb": round(self.fit.growth(), 2), "rss_end_minus_warm_mb": round(end - warm, 2),
+            "rss_max_mb": round(self.rss_max, 2),
             "rss_slope_mb_per_min": round(slope(list(self.window)) * 60, 3),
             "fds_warm": med([s[2] for s in base]), "fds_end": tail[-1][2],
             "fds_min": self.fds[0], "fds_max": self.fds[1], "rss_trace_mb": self.trace,
             "steady": self.n_after >= 10,  # enough samples after warm-up to speak of growth
         }  # fmt: skip
+
+
+class RunningFit:
+    """Least-squares line through (t, y) samples as they come, from running sums."""
+
+    def __init__(self) -> None:
+        self.n, self.t0, self.t_last = 0, 0.0, 0.0
+        self.st = self.sy = self.stt = self.sty = 0.0
+
+    def add(self, t: float, y: float) -> None:
+        if self.n == 0:
+            self.t0 = t  # sums of t - t0: no cancellation over an hour of seconds
+        dt = t - self.t0
+        self.n += 1
+        self.t_last = t
+        self.st, self.sy, self.stt, self.sty = self.st + dt, self.sy + y, self.stt + dt * dt, self.sty + dt * y
+
+    def growth(self) -> float:
+        """The line's rise from the first sample's time to the last's; 0 for too few."""
+        var = self.n * self.stt - self.st * self.st
+        if self.n < 2 or var <= 0:
+            return 0.0
+        return (self.n * self.sty - self.st * self.sy) / var * (self.t_last - self.t0)
 
 
 def slope(points: list[tuple[float, float]]) -> float:
@@ -265,7 +296,6 @@ def main(argv=None) -> int:
         "warmup_s": round(warmup, 1), **mem.figures(),
         "db": a.db if tmp is None else "(temporary)",
     }  # fmt: skip
-    fig["rss_growth_mb"] = round(fig["rss_end_mb"] - fig["rss_warm_mb"], 2)
     fig["stopped_early"] = stopped_early
     failures = []
     if fig["steady"] and fig["rss_growth_mb"] > MAX_RSS_GROWTH_MB:
