@@ -145,22 +145,22 @@ class RunningFit:
         self.t_last = t
         self.st, self.sy, self.stt, self.sty = self.st + dt, self.sy + y, self.stt + dt * dt, self.sty + dt * y
 
-    def growth(self) -> float:
-        """The line's rise from the first sample's time to the last's; 0 for too few."""
+    def slope(self) -> float:
+        """Per unit of t; 0 for fewer than two distinct times."""
         var = self.n * self.stt - self.st * self.st
-        if self.n < 2 or var <= 0:
-            return 0.0
-        return (self.n * self.sty - self.st * self.sy) / var * (self.t_last - self.t0)
+        return (self.n * self.sty - self.st * self.sy) / var if self.n >= 2 and var > 0 else 0.0
+
+    def growth(self) -> float:
+        """The line's rise from the first sample's time to the last's."""
+        return self.slope() * (self.t_last - self.t0)
 
 
 def slope(points: list[tuple[float, float]]) -> float:
     """Least-squares slope (per second) of (t, y) points; 0 for fewer than two."""
-    if len(points) < 2:
-        return 0.0
-    mt = sum(p[0] for p in points) / len(points)
-    my = sum(p[1] for p in points) / len(points)
-    var = sum((p[0] - mt) ** 2 for p in points)
-    return sum((p[0] - mt) * (p[1] - my) for p in points) / var if var else 0.0
+    fit = RunningFit()
+    for t, y in points:
+        fit.add(t, y)
+    return fit.slope()
 
 
 class CountingHistory:
