@@ -193,19 +193,10 @@ def _as_run(estimator, exercise: str, frames, captured: bool) -> tuple[list, lis
     interp, lull = det.interpreter, feed.lull
     thread = threading.Thread(target=render_loop, name="bench-render", daemon=True)
     thread.start()
-    pipe, floor = [], []
     try:
-        for i in range(len(frames)):
-            t0 = time.perf_counter()
-            worker.step_once()
-            t1 = time.perf_counter()
-            lull.enter(lull.PYTHON)  # not a lull: the kiosk has no floor to run
-            f0 = time.perf_counter()
-            interp.invoke()
-            f1 = time.perf_counter()
-            if i >= WARMUP:
-                pipe.append(t1 - t0)
-                floor.append(f1 - f0)
+        # The floor is marked as Python: not a lull (the kiosk has no floor to run).
+        pipe, floor = _with_floor(len(frames), lambda i: worker.step_once(), interp,
+                                  before_floor=lambda: lull.enter(lull.PYTHON))
     finally:
         done.set()
         thread.join()
@@ -218,23 +209,35 @@ def _serial(estimator, exercise: str, frames) -> tuple[list, list, object]:
     """Everything on one thread, the judge in line: the sum of the parts."""
     from kiosk.judge import Judge
 
-    det = estimator.detector
-    interp = det.interpreter
-    judge = Judge(exercise)
-    pipe, floor, rgb = [], [], None
-    for i, (convert, t) in enumerate(frames):
+    interp = estimator.detector.interpreter
+    judge, last = Judge(exercise), [None]
+
+    def step(i: int) -> None:
+        convert, t = frames[i]
+        last[0] = rgb = convert()
+        judge.update(estimator.estimate(rgb, t), t)
+
+    pipe, floor = _with_floor(len(frames), step, interp)
+    return pipe, floor, last[0]
+
+
+def _with_floor(n: int, step, interp, before_floor=None) -> tuple[list, list]:
+    """Seconds of step(i) for each frame, each followed by the floor: a bare invoke() on the
+    input the step left (the model keeps it). The first WARMUP frames are not kept."""
+    pipe, floor = [], []
+    for i in range(n):
         t0 = time.perf_counter()
-        rgb = convert()
-        pose = estimator.estimate(rgb, t)
-        judge.update(pose, t)
+        step(i)
         t1 = time.perf_counter()
-        f0 = time.perf_counter()  # the floor: the same input, nothing else
+        if before_floor is not None:
+            before_floor()
+        f0 = time.perf_counter()
         interp.invoke()
         f1 = time.perf_counter()
         if i >= WARMUP:
             pipe.append(t1 - t0)
             floor.append(f1 - f0)
-    return pipe, floor, rgb
+    return pipe, floor
 
 
 def _stage_breakdown(estimator, exercise: str, frames) -> tuple[dict, list]:

@@ -76,9 +76,7 @@ def run(args) -> int:
         "runtime": first, "threads": args.threads, "model": model.name, "frames": label,
         "frame_size": pipe["frame_size"],
         "invoke_ms": pipe["invoke"]["median"], "pipeline_ms": pipe["pipeline"]["median"],
-        "overhead_ratio": round(pipe["pipeline"]["median"] / pipe["invoke"]["median"], 3),
-        "overhead_ratio_serial": round(pipe["serial"]["pipeline"]["median"]
-                                       / pipe["serial"]["invoke"]["median"], 3),
+        "overhead_ratio": _ratio(pipe), "overhead_ratio_serial": _ratio(pipe["serial"]),
         "invoke": pipe["invoke"], "pipeline": pipe["pipeline"], "serial": pipe["serial"],
         "stages": pipe["stages"],
         "poses_found": f"{pipe['poses_found']}/{pipe['frames']}", "reps_counted": pipe["reps_counted"],
@@ -99,6 +97,10 @@ def run(args) -> int:
     result["targets"] = {k: {"target": v, "met": _met(k, result.get(k), v)} for k, v in TARGETS.items()}
     print(json.dumps(result) if args.json else table(result))
     return 0
+
+
+def _ratio(timed: dict) -> float:
+    return round(timed["pipeline"]["median"] / timed["invoke"]["median"], 3)
 
 
 def _met(key: str, value, target) -> bool | None:
