@@ -46,15 +46,15 @@ class _Stages:
         self.times: dict[str, float] = {}
         self.tensor = None
 
-    def wrap(self, obj, attr: str, name: str, keep_tensor: bool = False) -> None:
+    def wrap(self, obj, attr: str, name: str, before=None) -> None:
         inner = getattr(obj, attr)
 
         def timed(*args, **kw):
+            if before is not None:
+                before()
             t0 = time.perf_counter()
             out = inner(*args, **kw)
             self.times[name] = self.times.get(name, 0.0) + time.perf_counter() - t0
-            if keep_tensor:
-                self.tensor = args[0]
             return out
 
         setattr(obj, attr, timed)
@@ -249,8 +249,12 @@ def _stage_breakdown(estimator, exercise: str, frames) -> tuple[dict, list]:
     det = estimator.detector
     estimator.reset()
     stages = _Stages()
-    stages.wrap(det, "prepare", "crop_resize")
-    stages.wrap(det, "invoke", "invoke_call", keep_tensor=True)
+    stages.wrap_callable(det, "_resize", "crop_resize")
+
+    def keep_tensor() -> None:  # what the model is about to run on (a copy)
+        stages.tensor = det.interpreter.get_tensor(det._in_index)
+
+    stages.wrap(det, "run", "invoke_call", before=keep_tensor)
     if estimator.smoother is not None:
         stages.wrap_callable(estimator, "smoother", "smoothing")
     judge = Judge(exercise)
@@ -274,8 +278,8 @@ def _stage_breakdown(estimator, exercise: str, frames) -> tuple[dict, list]:
                  "smoothing": st.get("smoothing", 0.0), "judge": t3 - t2}  # (in pipeline order)
         for name, dt in times.items():
             parts.setdefault(name, []).append(dt)
-    for attr in ("prepare", "invoke"):
-        delattr(det, attr)
+    delattr(det, "run")
+    det._resize = det._resize._inner
     if estimator.smoother is not None:
         estimator.smoother = estimator.smoother._inner
     return {k: stats(v) for k, v in parts.items()}, tensors

@@ -63,8 +63,10 @@ class CropResizer:
     def __init__(self, out_size: int, channels: int = 3):
         self.out_size, self.channels = out_size, channels
 
-    def __call__(self, image: np.ndarray, box: Box) -> np.ndarray:
-        """`image` (H, W, C) uint8 sampled over `box.snap(S)` onto an (S, S, C) uint8 grid."""
+    def __call__(self, image: np.ndarray, box: Box, out: np.ndarray | None = None) -> np.ndarray:
+        """`image` (H, W, C) uint8 sampled over `box.snap(S)` onto an (S, S, C) uint8 grid,
+        written into `out` when given (a contiguous array of exactly that shape and type: for
+        anything else OpenCV would quietly allocate a new one and leave `out` as it was)."""
         h, w, c = image.shape
         if c != self.channels:
             raise ValueError(f"expected {self.channels} channels, got {c}")
@@ -73,13 +75,19 @@ class CropResizer:
         x0, y0, n = int(b.x0), int(b.y0), int(b.size)
         left, top = max(x0, 0), max(y0, 0)
         right, bottom = min(x0 + n, w), min(y0 + n, h)
+        if out is not None and (out.shape != (s, s, c) or out.dtype != np.uint8):
+            raise ValueError(f"out must be a ({s}, {s}, {c}) uint8 array, "
+                             f"not {out.shape} {out.dtype}")
         if left >= right or top >= bottom:
-            return np.zeros((s, s, c), dtype=np.uint8)
+            if out is None:
+                return np.zeros((s, s, c), dtype=np.uint8)
+            out[...] = 0
+            return out
         region = image[top:bottom, left:right]
         if (left, top, right, bottom) != (x0, y0, x0 + n, y0 + n):
             region = cv2.copyMakeBorder(region, top - y0, y0 + n - bottom, left - x0,
                                         x0 + n - right, cv2.BORDER_CONSTANT, value=0)
-        return cv2.resize(region, (s, s), interpolation=cv2.INTER_LINEAR_EXACT)
+        return cv2.resize(region, (s, s), dst=out, interpolation=cv2.INTER_LINEAR_EXACT)
 
 
 def crop_resize(image: np.ndarray, box: Box, out_size: int) -> np.ndarray:

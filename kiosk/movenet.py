@@ -34,6 +34,12 @@ class MoveNet:
         self._in_index, self._out_index = inp["index"], out["index"]
         self._in_dtype = inp["dtype"]
         self._resize = CropResizer(self.input_size)
+        # An int8 model takes uint8 RGB as it is: the crop is written straight into the
+        # model's input buffer (no tensor to allocate and copy each frame: 25-45 us here, run
+        # cold just after the last invoke). The buffer's views must be gone before invoke(),
+        # so only this accessor is kept.
+        in_place = self._in_dtype == np.uint8
+        self._input = self.interpreter.tensor(self._in_index) if in_place else None
         # Told when invoke() starts and ends, when a feed hands one in: the interpreter lock is
         # free meanwhile, and the render thread times its own Python to it (kiosk/worker.py).
         self.lull = None
@@ -52,6 +58,10 @@ class MoveNet:
     def invoke(self, tensor: np.ndarray) -> np.ndarray:
         """Run the model on a prepared tensor; (17, 3) rows of (y, x, score) in 0..1."""
         self.interpreter.set_tensor(self._in_index, tensor)
+        return self.run()
+
+    def run(self) -> np.ndarray:
+        """Run the model on the input it holds; (17, 3) rows of (y, x, score) in 0..1."""
         lull = self.lull
         if lull is None:
             self.interpreter.invoke()
@@ -61,24 +71,22 @@ class MoveNet:
                 self.interpreter.invoke()
             finally:
                 lull.enter(lull.PYTHON)
-        return self.interpreter.get_tensor(self._out_index)[0, 0].astype(np.float64)
+        return self.interpreter.get_tensor(self._out_index)[0, 0]
 
     def detect(self, frame_rgb: np.ndarray, box: Box | None = None) -> np.ndarray:
         """(17, 3) keypoints as x, y in source pixels and score."""
         h, w = frame_rgb.shape[:2]
         box = (box or letterbox_box(w, h)).snap(self.input_size)  # what is actually sampled
-        raw = self.invoke(self.prepare(frame_rgb, box))
-        return decode(raw, box)
-
-
-_X_Y_SCORE = np.array([1, 0, 2])  # MoveNet's rows are (y, x, score)
+        if self._input is None:
+            return decode(self.invoke(self.prepare(frame_rgb, box)), box)
+        self._resize(frame_rgb, box, out=self._input()[0])
+        return decode(self.run(), box)
 
 
 def decode(raw: np.ndarray, box: Box) -> np.ndarray:
     """MoveNet's (y, x, score) rows normalised to `box` -> (x, y, score) in source pixels."""
-    # Box.to_source without its array checks, in three numpy calls: this runs on every frame,
-    # right after the model, when each call costs twice what it does in a loop.
-    out = raw[:, _X_Y_SCORE].astype(np.float64, copy=False)
-    out *= (box.size, box.size, 1.0)
-    out += (box.x0, box.y0, 0.0)
-    return out
+    # Box.to_source in plain floats (the same float64 arithmetic): this runs on every frame
+    # right after the model, cold, when one tolist() costs less than the few array calls
+    # did (~45 against ~65 us, busy host; README: "Why the ratio is on the line").
+    s, x0, y0 = box.size, box.x0, box.y0
+    return np.array([(x * s + x0, y * s + y0, score) for y, x, score in raw.tolist()])

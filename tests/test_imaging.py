@@ -87,3 +87,23 @@ def test_resizer_reuses_buffers_without_aliasing_results():
     first = r(a, letterbox_box(40, 40))
     second = r(b, letterbox_box(40, 40))
     assert (first == 10).all() and (second == 250).all()
+
+
+@pytest.mark.parametrize("box", [Box(5, 8, 30), Box(-10, 20, 40), Box(100, 100, 30)],
+                         ids=["inside", "past-the-edge", "outside"])  # fmt: skip
+def test_resizing_into_a_given_array_writes_the_same_pixels_there(box):
+    """The model's input buffer is filled in place: every pixel must land in `out`, the same
+    as a fresh result, including the black outside the frame (over what was there)."""
+    img = np.random.default_rng(3).integers(0, 256, (50, 60, 3), dtype=np.uint8)
+    r = CropResizer(16)
+    out = np.full((16, 16, 3), 77, np.uint8)
+    assert r(img, box, out=out) is out
+    assert np.array_equal(out, r(img, box))
+
+
+def test_resizing_into_an_array_of_the_wrong_shape_is_refused():
+    img = np.zeros((50, 60, 3), np.uint8)
+    with pytest.raises(ValueError, match=r"\(16, 16, 3\) uint8"):
+        CropResizer(16)(img, Box(5, 8, 30), out=np.zeros((1, 16, 16, 3), np.uint8))
+    with pytest.raises(ValueError, match="uint8"):
+        CropResizer(16)(img, Box(5, 8, 30), out=np.zeros((16, 16, 3), np.float32))
