@@ -23,19 +23,20 @@ TORSO_SCALE = 1.9
 BODY_SCALE = 1.2
 
 
-def torso_visible(kps: np.ndarray, min_score: float = MIN_CROP_KEYPOINT_SCORE) -> bool:
-    s = kps[:, 2].tolist()
-    return max(s[L_HIP], s[R_HIP]) > min_score and max(s[L_SHOULDER], s[R_SHOULDER]) > min_score
+def torso_visible(pts: list, min_score: float = MIN_CROP_KEYPOINT_SCORE) -> bool:
+    """Are a hip and a shoulder confident? `pts`: the 17 (x, y, score) rows as lists."""
+    return (max(pts[L_HIP][2], pts[R_HIP][2]) > min_score
+            and max(pts[L_SHOULDER][2], pts[R_SHOULDER][2]) > min_score)
 
 
 def next_box(kps: np.ndarray, width: int, height: int,
              min_score: float = MIN_CROP_KEYPOINT_SCORE) -> Box | None:
     """The crop for the next frame from this frame's keypoints (x, y px, score), or None for
     the whole (letterboxed) frame."""
-    if not torso_visible(kps, min_score):
-        return None
-    # Plain floats: 17 points, every frame; numpy here is mostly call overhead.
+    # Plain floats, converted once: 17 points, every frame; numpy here is mostly call overhead.
     pts = kps.tolist()
+    if not torso_visible(pts, min_score):
+        return None
     cx = (pts[L_HIP][0] + pts[R_HIP][0]) / 2
     cy = (pts[L_HIP][1] + pts[R_HIP][1]) / 2
     torso = max(max(abs(pts[i][0] - cx), abs(pts[i][1] - cy)) for i in TORSO)
