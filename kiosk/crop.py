@@ -12,10 +12,8 @@ counts, so raised wrists or a wide stance widen the crop (tested in tests/test_c
 
 from __future__ import annotations
 
-import numpy as np
-
 from kiosk.imaging import Box
-from kiosk.keypoints import L_HIP, L_SHOULDER, R_HIP, R_SHOULDER
+from kiosk.keypoints import L_HIP, L_SHOULDER, R_HIP, R_SHOULDER, rows
 
 MIN_CROP_KEYPOINT_SCORE = 0.2
 TORSO = (L_SHOULDER, R_SHOULDER, L_HIP, R_HIP)
@@ -29,12 +27,11 @@ def torso_visible(pts: list, min_score: float = MIN_CROP_KEYPOINT_SCORE) -> bool
             and max(pts[L_SHOULDER][2], pts[R_SHOULDER][2]) > min_score)
 
 
-def next_box(kps: np.ndarray, width: int, height: int,
+def next_box(kps, width: int, height: int,
              min_score: float = MIN_CROP_KEYPOINT_SCORE) -> Box | None:
-    """The crop for the next frame from this frame's keypoints (x, y px, score), or None for
-    the whole (letterboxed) frame."""
-    # Plain floats, converted once: 17 points, every frame; numpy here is mostly call overhead.
-    pts = kps.tolist()
+    """The crop for the next frame from this frame's keypoints (x, y px, score; an array or
+    keypoints.rows), or None for the whole (letterboxed) frame."""
+    pts = rows(kps)  # plain floats: 17 points, every frame; numpy here is mostly call cost
     if not torso_visible(pts, min_score):
         return None
     cx = (pts[L_HIP][0] + pts[R_HIP][0]) / 2

@@ -31,6 +31,13 @@ EDGES = (
 )  # fmt: skip
 
 
+def rows(kps) -> list:
+    """Keypoints as 17 plain [x, y, score] lists (given an array or such lists already). The
+    per-frame code on 17 points runs on floats: it runs right after the model, when each
+    numpy call costs several times what it does in a loop (README: "Speed and memory")."""
+    return kps if isinstance(kps, list) else kps.tolist()
+
+
 @dataclass(frozen=True)
 class Pose:
     """One person's keypoints in one frame.

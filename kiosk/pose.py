@@ -16,7 +16,7 @@ import numpy as np
 
 from kiosk.crop import next_box
 from kiosk.imaging import Box
-from kiosk.keypoints import Pose
+from kiosk.keypoints import Pose, rows
 from kiosk.model_files import find_model
 from kiosk.movenet import MoveNet
 from kiosk.runtime import load_runtime
@@ -35,8 +35,9 @@ OTHERS_KEPT = 16
 SETTLED_S = 0.5
 
 
-def person_present(kps: np.ndarray) -> bool:
-    confident = [s for s in kps[:, 2].tolist() if s > KEYPOINT_SCORE]
+def person_present(kps) -> bool:
+    """Enough confident keypoints (an array or keypoints.rows) for a person."""
+    confident = [p[2] for p in rows(kps) if p[2] > KEYPOINT_SCORE]
     return len(confident) >= MIN_KEYPOINTS and sum(confident) / len(confident) >= MIN_MEAN_SCORE
 
 
@@ -100,29 +101,30 @@ class PoseEstimator:
         if self.tracker.expire(t):
             self._lose()
         kps = self.detector.detect(frame_rgb, self._box)
-        if not person_present(kps):
+        pts = rows(kps)  # plain floats from here to the Pose (see keypoints.rows)
+        if not person_present(pts):
             if self._box is not None and not self.tracker.tracking:
                 self._lose()
             # Keep the crop while the track lives: a blurred frame or a brief occlusion
             # should not throw away where the person is.
             return None
         if not self.tracker.tracking and self.smart_crop:
-            kps = self._choose_start(frame_rgb, kps, w, h, t)
+            pts = rows(self._choose_start(frame_rgb, kps, w, h, t))
         starting = not self.tracker.tracking
-        if not self.tracker.accept(kps, t):
+        if not self.tracker.accept(pts, t):
             # A body, just not the tracked one; in a track's first moments a refusal may
             # only be the track settling, so those are not counted as someone else.
-            if t - self._track_since >= SETTLED_S and anchor_and_scale(kps)[0] is not None:
+            if t - self._track_since >= SETTLED_S and anchor_and_scale(pts)[0] is not None:
                 self.others_seen.append(t)
             return None  # someone else; keep the crop on the tracked person
         if starting:
             self._track_since = t
         if self.smoother:
-            kps = self.smoother(kps, t, (w, h))
+            pts = self.smoother(pts, t, (w, h))
         if self.smart_crop:
-            self._box = next_box(kps, w, h)
+            self._box = next_box(pts, w, h)
             self._look_aside(frame_rgb, t, w, h)
-        return Pose(kps, float(t), (w, h))
+        return Pose(np.array(pts), float(t), (w, h))
 
     def _look_aside(self, frame_rgb, t, w, h) -> None:
         """Now and then (one extra inference a second) look at the wider strip of the frame

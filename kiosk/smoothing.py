@@ -18,17 +18,26 @@ import math
 
 import numpy as np
 
+from kiosk.keypoints import rows
+
 MIN_CUTOFF = 2.5  # Hz, the cut-off at rest
 BETA = 80.0  # cut-off increase per (normalised unit / s) of speed
 D_CUTOFF = 2.0  # Hz, for the speed estimate itself
 
 
-def _alpha(cutoff, dt: float):
-    return 1.0 / (1.0 + 1.0 / (2 * math.pi * cutoff * dt))
+TWO_PI = 2 * math.pi
+
+
+def _alpha(cutoff: float, dt: float) -> float:
+    return 1.0 / (1.0 + 1.0 / (TWO_PI * cutoff * dt))
 
 
 class OneEuro:
-    """Vectorised One Euro filter over an array of values (e.g. 17 keypoints x 2 coords)."""
+    """One Euro filter over a fixed number of values (e.g. 17 keypoints x 2 coordinates).
+
+    Plain floats, not numpy: 34 values a frame, right after the model has run, where the
+    twenty-odd small array calls of a vectorised version cost more than this loop (README:
+    "Speed and memory"). The arithmetic is the same, operation for operation."""
 
     def __init__(self, min_cutoff=MIN_CUTOFF, beta=BETA, d_cutoff=D_CUTOFF):
         self.min_cutoff, self.beta, self.d_cutoff = min_cutoff, beta, d_cutoff
@@ -37,25 +46,28 @@ class OneEuro:
     def reset(self) -> None:
         self._x = self._raw = self._dx = self._t = None
 
-    def __call__(self, x: np.ndarray, t: float) -> np.ndarray:
-        x = np.asarray(x, dtype=float)
-        if self._x is None or self._x.shape != x.shape:
-            self._x, self._raw, self._dx, self._t = x.copy(), x.copy(), np.zeros_like(x), t
-            return x.copy()
+    def __call__(self, values, t: float) -> list[float]:
+        x = [float(v) for v in values]
+        if self._x is None or len(self._x) != len(x):
+            self._x, self._raw, self._dx, self._t = x, x, [0.0] * len(x), t
+            return list(x)
         dt = t - self._t
         if dt <= 0:  # repeated or out-of-order timestamp: nothing sensible to filter
-            return self._x.copy()
-        # Speed from the raw values, as MediaPipe and tfjs do: the filtered value lags.
-        dx = (x - self._raw) / dt
-        self._dx = self._dx + _alpha(self.d_cutoff, dt) * (dx - self._dx)
-        cutoff = self.min_cutoff + self.beta * np.abs(self._dx)
-        self._x = self._x + _alpha(cutoff, dt) * (x - self._x)
-        self._raw, self._t = x.copy(), t
-        return self._x.copy()
+            return list(self._x)
+        a_d, lo, beta = _alpha(self.d_cutoff, dt), self.min_cutoff, self.beta
+        out, speeds = [], []
+        for new, raw, speed, old in zip(x, self._raw, self._dx, self._x):
+            # Speed from the raw values, as MediaPipe and tfjs do: the filtered value lags.
+            speed = speed + a_d * ((new - raw) / dt - speed)
+            out.append(old + _alpha(lo + beta * abs(speed), dt) * (new - old))
+            speeds.append(speed)
+        self._x, self._raw, self._dx, self._t = out, x, speeds, t
+        return list(out)
 
 
 class KeypointSmoother:
-    """Smooths (17, 3) keypoints in pixels; scores pass through unchanged."""
+    """Smooths 17 keypoints in pixels (an array, or keypoints.rows); scores pass through
+    unchanged. Returns the same kind it was given."""
 
     def __init__(self, **params):
         self._filter = OneEuro(**params)
@@ -63,8 +75,9 @@ class KeypointSmoother:
     def reset(self) -> None:
         self._filter.reset()
 
-    def __call__(self, kps: np.ndarray, t: float, frame_size: tuple[int, int]) -> np.ndarray:
+    def __call__(self, kps, t: float, frame_size: tuple[int, int]):
         scale = float(max(frame_size))
-        out = kps.copy()
-        out[:, :2] = self._filter(kps[:, :2] / scale, t) * scale
-        return out
+        pts = rows(kps)
+        xy = self._filter([v / scale for p in pts for v in (p[0], p[1])], t)
+        out = [[xy[2 * i] * scale, xy[2 * i + 1] * scale, p[2]] for i, p in enumerate(pts)]
+        return out if isinstance(kps, list) else np.array(out, dtype=float)

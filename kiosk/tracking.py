@@ -17,19 +17,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kiosk.keypoints import L_HIP, L_SHOULDER, R_HIP, R_SHOULDER
+from kiosk.keypoints import L_HIP, L_SHOULDER, R_HIP, R_SHOULDER, rows
 
 MIN_SCORE = 0.2
 
 
-def anchor_and_scale(kps: np.ndarray, min_score: float = MIN_SCORE):
+def anchor_and_scale(kps, min_score: float = MIN_SCORE):
     """Centre (x, y) of the confident torso keypoints, and a body scale that survives a hinge: the
     largest of torso length, shoulder width and hip width (one of them stays long whether the
     camera sees the person from the front or the side, upright or bent over)."""
-    # Plain floats: this runs on every frame, and numpy on four points is mostly call cost.
-    # One tolist() of all 17, not fancy indexing of the four: right after the model has run,
-    # cold, fancy indexing alone cost ~40 us here (the call was ~70 us, now ~35).
-    pts = kps.tolist()
+    # Plain floats (keypoints.rows): numpy's fancy indexing of the four alone cost ~40 us
+    # here, right after the model has run.
+    pts = rows(kps)
     ls, rs, lh, rh = pts[L_SHOULDER], pts[R_SHOULDER], pts[L_HIP], pts[R_HIP]
     ok = [k for k in (ls, rs, lh, rh) if k[2] > min_score]
     if len(ok) < 2:
@@ -77,7 +76,7 @@ class Tracker:
             return True
         return False
 
-    def accept(self, kps: np.ndarray, t: float) -> bool:
+    def accept(self, kps, t: float) -> bool:
         """Is this pose the tracked person (or a fine start for a new track)? Updates the
         track when it is."""
         centre, scale = anchor_and_scale(kps)

@@ -75,3 +75,18 @@ def test_repeated_timestamp_does_not_divide_by_zero():
     a = f(np.array([1.0]), 1.0)
     b = f(np.array([3.0]), 1.0)
     assert np.isfinite(b).all() and b[0] == a[0]
+
+
+def test_rows_and_arrays_are_smoothed_alike():
+    """The estimator hands the smoother plain rows (keypoints.rows); other callers arrays.
+    Same numbers either way, each given back as it came, non-finite values included."""
+    rng = np.random.default_rng(5)
+    by_array, by_rows = KeypointSmoother(), KeypointSmoother()
+    for i in range(40):
+        kps = np.c_[rng.uniform(0, 1280, (17, 2)), rng.uniform(0, 1, 17)]
+        if i == 20:
+            kps[3, 0], kps[4, 1] = np.nan, np.inf  # a glitch must not raise either way
+        a = by_array(kps, i / 30, SIZE)
+        r = by_rows(kps.tolist(), i / 30, SIZE)
+        assert isinstance(a, np.ndarray) and isinstance(r, list) and len(r) == 17
+        assert np.array_equal(a, np.array(r), equal_nan=True)
