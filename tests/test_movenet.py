@@ -113,12 +113,15 @@ def test_the_model_run_is_marked_as_a_lull(model_path):
 @pytest.mark.model
 def test_the_crop_written_into_the_model_input_is_the_prepared_tensor(model_path, testdata_dir):
     """An int8 model's crop goes straight into its input buffer: the model must see exactly
-    what prepare() makes, and find the same keypoints as through set_tensor."""
-    net = MoveNet(model_path)
+    what prepare() makes, and find the same keypoints as through set_tensor, on every
+    installed runtime."""
     rgb = load_rgb(testdata_dir / "image2.jpeg")
-    box = Box(40.0, -30.0, 300.0).snap(net.input_size)
-    assert net._input is not None  # the uint8 path is the one under test
-    in_place = net.detect(rgb, box)
-    assert np.array_equal(net.interpreter.get_tensor(net._in_index), net.prepare(rgb, box))
-    net._input = None  # the float models' path
-    assert np.array_equal(net.detect(rgb, box), in_place)
+    for name in runtime.available():
+        net = MoveNet(model_path, runtime=runtime.load_runtime(name))
+        box = Box(40.0, -30.0, 300.0).snap(net.input_size)
+        assert net._input is not None, name  # the uint8 path is the one under test
+        in_place = net.detect(rgb, box)
+        tensor = net.interpreter.get_tensor(net._in_index)
+        assert np.array_equal(tensor, net.prepare(rgb, box)), name
+        net._input = None  # the float models' path
+        assert np.array_equal(net.detect(rgb, box), in_place), name
