@@ -47,7 +47,7 @@ class PoseEstimator:
                  variant: str | None = None, runtime: str | None = None,
                  smoothing: bool = True, smart_crop: bool = True, detector=None,
                  look_aside_s: float | None = LOOK_ASIDE_S):
-        if detector is None:  # `detector`: anything with MoveNet's detect() (tests)
+        if detector is None:  # `detector`: anything with MoveNet's detect(), detect_rows()
             self.model_path: Path = find_model(model_path, config_model_path, variant)
             detector = MoveNet(self.model_path, threads, load_runtime(runtime))
         else:
@@ -100,8 +100,7 @@ class PoseEstimator:
             self._frame_size = (w, h)
         if self.tracker.expire(t):
             self._lose()
-        kps = self.detector.detect(frame_rgb, self._box)
-        pts = rows(kps)  # plain floats from here to the Pose (see keypoints.rows)
+        pts = rows(self.detector.detect_rows(frame_rgb, self._box))  # floats to the Pose
         if not person_present(pts):
             if self._box is not None and not self.tracker.tracking:
                 self._lose()
@@ -109,7 +108,7 @@ class PoseEstimator:
             # should not throw away where the person is.
             return None
         if not self.tracker.tracking and self.smart_crop:
-            pts = rows(self._choose_start(frame_rgb, kps, w, h, t))
+            pts = rows(self._choose_start(frame_rgb, np.array(pts), w, h, t))
         starting = not self.tracker.tracking
         if not self.tracker.accept(pts, t):
             # A body, just not the tracked one; in a track's first moments a refusal may

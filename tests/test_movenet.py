@@ -60,7 +60,7 @@ def test_same_person_found_through_a_crop(model_path, testdata_dir):
 def test_decode_maps_yx_rows_into_the_box():
     raw = np.array([[0.25, 0.5, 0.9], [1.0, 0.0, 0.1]])
     kps = decode(raw, Box(10.0, -20.0, 200.0))
-    assert kps.tolist() == [[110.0, 30.0, 0.9], [10.0, 180.0, 0.1]]
+    assert kps == [[110.0, 30.0, 0.9], [10.0, 180.0, 0.1]]
 
 
 @pytest.mark.model
