@@ -27,6 +27,13 @@ TRUNK_PER_LEG = 0.4
 # Someone who has looked upright in the image this long without passing that test is taken
 # at their word: a body or a camera angle outside those numbers must not block the set.
 TRUST_UPRIGHT_S = 5.0
+# Standing, the wrists hang 0.3-0.8 trunk heights above the knees in the footage; gripping a
+# bar or bell on the floor they are below them (generated). Judged on a median, as a wrist
+# lost behind a kettlebell jumps below the knee for a frame.
+HANDS_OVER_KNEES = 0.05
+# Standing up is over when the hips stop rising: within this share of the trunk's length
+# over FALLBACK_UP_S.
+SETTLED = 0.1
 
 
 def upright(f: Frame, legs: bool = True) -> bool:
@@ -38,6 +45,28 @@ def upright(f: Frame, legs: bool = True) -> bool:
     if abs(dx) >= 0.45 * dy:
         return False
     return not legs or f.ankle is None or dy >= TRUNK_PER_LEG * (f.ankle[1] - f.hip[1])
+
+
+def hands_low(f: Frame) -> float | None:
+    """How far the wrists are below the knees, in trunk heights (None: not seen)."""
+    if f.wrist is None or f.knee is None:
+        return None
+    return (f.wrist[1] - f.knee[1]) / max(f.hip[1] - f.shoulder[1], 1e-6)
+
+
+def reaching_down(frames: list[Frame]) -> bool:
+    """Are the hands mostly down at the knees: bent over a load on the floor, not standing?
+    (From the front a lifter gripping the bar can pass every test of `upright`.)"""
+    lows = [v for v in map(hands_low, frames) if v is not None]
+    return bool(lows) and median(lows) > -HANDS_OVER_KNEES
+
+
+def settled(frames: list[Frame], length: float) -> bool:
+    """Have the hips stopped rising? Seen from the front, a pull from the floor looks
+    upright well before lockout; calibrated then, the bent trunk was learned as standing and
+    the pull was never counted."""
+    ys = [fr.hip[1] for fr in frames]
+    return max(ys) - min(ys) < SETTLED * length
 
 
 @dataclass
@@ -75,7 +104,7 @@ class StartBuffer:
         recent = [fr for fr in buf if fr.t >= t - STILL_S]
         length = median([math.sqrt((fr.shoulder[0] - fr.hip[0]) ** 2 + (fr.shoulder[1] - fr.hip[1]) ** 2)
                          for fr in recent])  # (sqrt of the sum, as np.linalg.norm rounds)
-        up_now = all(upright(fr, legs) for fr in recent)
+        up_now = all(upright(fr, legs) for fr in recent) and not (legs and reaching_down(recent))
         hips = np.array([fr.hip for fr in recent])
         steady = float(np.max(np.std(hips, axis=0))) < 0.08 * length  # (keypoints jitter)
         still = up_now and steady and t - recent[0].t >= STILL_S * 0.9 and len(recent) >= 4
@@ -87,11 +116,14 @@ class StartBuffer:
             if not upright(fr, legs):
                 break
             run += 1
-        stood = run >= 3 and t - recent[-run].t >= FALLBACK_UP_S
+        last = [fr for fr in recent[-run:] if fr.t >= t - FALLBACK_UP_S] if run else []
+        stood = (run >= 3 and t - recent[-run].t >= FALLBACK_UP_S and settled(last, length)
+                 and not (legs and reaching_down(recent[-run:])))
         fallback = t - buf[0].t >= FALLBACK_S and len(buf) >= 8 and in_place and stood
         if not (still or fallback):
             return "Stand tall, facing the mirror" if not up_now else "Hold still"
         frames = list(buf)
         if still:
             return Start(recent, recent, frames)
-        return Start([fr for fr in frames if upright(fr, legs)], frames, frames)
+        tall = [fr for fr in frames if upright(fr, legs) and not (legs and reaching_down([fr]))]
+        return Start(tall, frames, frames)
