@@ -82,6 +82,7 @@ class Judge:
         self.offsets: dict = {}
         self.hist: deque[Estimate] = deque()
         self.calibrated = False
+        self.calibrated_t: float | None = None  # when the standing posture was first learned
         self.last_seen: float | None = None
         # The first frame of an empty scene before anyone is seen (or since they left).
         self.empty_since: float | None = None
@@ -233,7 +234,7 @@ class Judge:
             self.view.add_standing(fr, L0)
         for fr in frames:
             self.view.add_facing(fr, L0)
-        self.calibrated = True
+        self.calibrated, self.calibrated_t = True, t
         yaw = self.view.yaw_deg or 0.0
         self.std.signed = yaw > 20.0
         self.std.side_view = self.view.view == View.SIDE
@@ -276,12 +277,16 @@ class Judge:
         self.std.yaw = self.view.yaw_deg if self.view.yaw_deg is not None else 0.0
         m = F.measure(c, F.samples_since(self.hist, c.start_t), self.std)
         self.metrics.append(m)  # the evidence behind each report, for review tools
-        faults = F.judge(c, m, self.rules, self.std)
+        faults = F.judge(c, m, self.rules, self.std, self._stood_first(c))
         return RepReport(
             index=len(self.reports) + 1, start_s=c.start_t, end_s=c.end_t,
             back_angle_deg=m.back, hip_angle_deg=m.hip_angle, knee_flexion_deg=m.knee_flexion,
             hip_shift=m.hip_shift, down_s=m.down_s, up_s=m.up_s, faults=faults,
             score=F.score(faults, m.back, self.rules))  # fmt: skip
+
+    def _stood_first(self, c) -> bool:
+        """Was the person seen standing before this rep began?"""
+        return self.calibrated_t is not None and c.start_t >= self.calibrated_t
 
     def _live_faults(self) -> list[str]:
         """Faults already visible at the bottom (the rep is not over yet)."""
@@ -291,5 +296,6 @@ class Judge:
             return []
         m = F.measure(replace(c, end_t=samples[-1].t), samples, self.std)
         early = ("rounded_back", "forward_bend", "squatting", "locked_knees", "too_deep")
-        faults = F.judge(replace(c, end_t=samples[-1].t), m, self.rules, self.std)
+        faults = F.judge(replace(c, end_t=samples[-1].t), m, self.rules, self.std,
+                         self._stood_first(c))
         return [x for x in faults if x in early]

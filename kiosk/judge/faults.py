@@ -22,6 +22,10 @@ MIN_DESCENT_FRAMES = 3  # fewer samples on the way down than this are a jump, no
 PENALTY = {"rounded_back": 35, "forward_bend": 35, "squatting": 30, "hips_rise_first": 25,
            "over_extension": 15, "locked_knees": 15, "incomplete_lockout": 15, "too_shallow": 15,
            "too_deep": 10, "arms_low": 10, "too_fast": 10}  # fmt: skip
+# Faults read against the person's standing posture. A rep begun before the judge had seen
+# them stand (a set joined mid-way, a lifter already gripping the bar) is compared with a
+# posture learned from its own last moments, and these read wrong on it.
+AGAINST_STANDING = ("forward_bend", "hips_rise_first", "over_extension")
 
 
 def samples_since(hist, start: float) -> list[Estimate]:
@@ -154,7 +158,9 @@ def _hips_lead(samples: list[Estimate], c: Cycle, knees_visible: bool = True) ->
     return None  # the legs barely move in this rep: nothing to judge
 
 
-def judge(c: Cycle, m: RepMetrics, r: Rules, std: Standing) -> list[str]:
+def judge(c: Cycle, m: RepMetrics, r: Rules, std: Standing, stood_first: bool = True) -> list[str]:
+    """The rep's faults. stood_first=False: the rep began before the person was seen
+    standing, so AGAINST_STANDING faults are not judged on it."""
     f = []
     rel = m.back - std.back
     ratio = rel / max(m.knee_flexion, 1.0)  # hip-dominant (hinge) > 1 > knee-dominant (squat)
@@ -198,7 +204,7 @@ def judge(c: Cycle, m: RepMetrics, r: Rules, std: Standing) -> list[str]:
         f.append("too_fast")
     if r.arms_min is not None and m.wrist_top is not None and m.wrist_top < r.arms_min:
         f.append("arms_low")
-    return f
+    return f if stood_first else [x for x in f if x not in AGAINST_STANDING]
 
 
 def score(faults: list[str], back: float, r: Rules) -> int:
