@@ -31,8 +31,8 @@ TRUST_UPRIGHT_S = 5.0
 # bar or bell on the floor they are below them (generated). Judged on a median, as a wrist
 # lost behind a kettlebell jumps below the knee for a frame.
 HANDS_OVER_KNEES = 0.05
-# Standing up is over when the hips stop rising: within this share of the trunk's length
-# over FALLBACK_UP_S.
+# Standing up is over when the hips stop rising: by less than this share of the trunk's
+# length over FALLBACK_UP_S.
 SETTLED = 0.1
 
 
@@ -64,9 +64,11 @@ def reaching_down(frames: list[Frame]) -> bool:
 def settled(frames: list[Frame], length: float) -> bool:
     """Have the hips stopped rising? Seen from the front, a pull from the floor looks
     upright well before lockout; calibrated then, the bent trunk was learned as standing and
-    the pull was never counted."""
+    the pull was never counted. Thirds compared, not the range: real keypoints jitter the
+    hips by a tenth of the trunk from frame to frame."""
+    k = max(1, len(frames) // 3)
     ys = [fr.hip[1] for fr in frames]
-    return max(ys) - min(ys) < SETTLED * length
+    return sum(ys[:k]) / k - sum(ys[-k:]) / k < SETTLED * length  # (image y grows downward)
 
 
 @dataclass
