@@ -109,7 +109,7 @@ def test_a_first_pull_from_a_held_set_up_is_not_a_fault(yaw, seed):
     # Calibrated mid-pull, the first rep read as the hips shooting up first (from the front);
     # calibrated at its lockout, it was compared with a standing posture learned from its
     # own last moments, and read as a forward bend (seed 1, 15-30 deg).
-    j = held_at_the_bar(yaw, seed, hold_s=2.0)
+    j = held_at_the_bar(yaw, seed)
     assert [r.faults for r in j.reports] == [[], [], []]
 
 
@@ -136,7 +136,7 @@ def test_a_wrist_glitching_below_the_knee_does_not_stop_a_standing_calibration()
     # The hands test is a median, so one frame does not make a standing person "bent over".
     s = generate("hinge", reps=2, yaw_deg=90, seed=2)
     j, seen = Judge("hinge"), []
-    for i, p in enumerate(s.poses):
+    for p in s.poses:
         k = p.keypoints.copy()
         if abs(p.t - 0.9) < 0.5 / 30:
             k[9:11, 1] = k[13:15, 1].mean() + 30.0  # both wrists below the knees

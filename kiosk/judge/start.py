@@ -27,9 +27,10 @@ TRUNK_PER_LEG = 0.4
 # Someone who has looked upright in the image this long without passing that test is taken
 # at their word: a body or a camera angle outside those numbers must not block the set.
 TRUST_UPRIGHT_S = 5.0
-# Standing, the wrists hang 0.3-0.8 trunk heights above the knees in the footage; gripping a
-# bar or bell on the floor they are below them (generated). Judged on a median, as a wrist
-# lost behind a kettlebell jumps below the knee for a frame.
+# Standing, the wrists are 0.6-2.6 trunk heights above the knees in the footage (clip medians;
+# 0.12 at the least, mid-hinge); gripping a bar or bell on the floor they are below them
+# (generated). Judged on a median, as a wrist lost behind a kettlebell drops below the knee
+# for a frame.
 HANDS_OVER_KNEES = 0.05
 # Standing up is over when the hips stop rising: by less than this share of the trunk's
 # length over FALLBACK_UP_S.
