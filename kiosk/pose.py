@@ -100,7 +100,7 @@ class PoseEstimator:
             self._frame_size = (w, h)
         if self.tracker.expire(t):
             self._lose()
-        pts = rows(self.detector.detect_rows(frame_rgb, self._box))  # floats to the Pose
+        pts = self.detector.detect_rows(frame_rgb, self._box)  # floats to the Pose
         if not person_present(pts):
             if self._box is not None and not self.tracker.tracking:
                 self._lose()

@@ -76,8 +76,8 @@ class ScriptedDetector:
         self.boxes.append(box)
         return self.script[self.frame](box)
 
-    def detect_rows(self, frame, box=None):  # the estimator's per-frame call; arrays will do
-        return self.detect(frame, box)
+    def detect_rows(self, frame, box=None):  # the estimator's per-frame call: 17 lists
+        return np.asarray(self.detect(frame, box), dtype=float).tolist()
 
     def run(self, est, n, size=(1280, 720)):
         frame = np.zeros((size[1], size[0], 3), np.uint8)
