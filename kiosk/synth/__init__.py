@@ -64,7 +64,8 @@ def truth_angles(pts: np.ndarray, body: Body, heading: float) -> tuple[float, fl
 
 
 def _script(exercise: str, reps: int, faults: dict, rng, walk_in: bool, wave: bool,
-            pickup: bool, pauses: bool, lead_in_s: float, tail_s: float) -> M.Script:  # fmt: skip
+            pickup: bool, pauses: bool, lead_in_s: float, tail_s: float,
+            grip_s: float) -> M.Script:  # fmt: skip
     style = STYLES[exercise]
     start = dict(Posture().__dict__, **style.top)
     if walk_in or pickup:
@@ -77,7 +78,7 @@ def _script(exercise: str, reps: int, faults: dict, rng, walk_in: bool, wave: bo
         M.wave(sc)
         sc.to(0.8)
     if pickup and not style.from_floor:
-        M.pick_up(sc, style, style.top)
+        M.pick_up(sc, style, style.top, grip_s)
         sc.to(0.8)
     elif style.top != {k: sc.last().get(k) for k in style.top}:
         sc.to(0.8, **style.top)
@@ -96,7 +97,7 @@ def _script(exercise: str, reps: int, faults: dict, rng, walk_in: bool, wave: bo
         if pauses and i == attempts[len(attempts) // 2]:
             sc.to(2.5)
     if pickup:
-        M.park(sc, style)
+        M.park(sc, style, grip_s)
     sc.to(tail_s)
     if walk_in:
         M.walk(sc, -1.6)
@@ -111,18 +112,21 @@ def generate(exercise: str, reps: int = 5, faults: dict | None = None, yaw_deg: 
              fps: float = 30.0, seed: int = 0, body: Body | None = None, camera: Camera | None = None,
              noise: Noise | None = None, walk_in: bool = False, wave: bool = False,
              pickup: bool | None = None, pauses: bool = False, lead_in_s: float = 1.5,
-             tail_s: float = 1.0, frame_size: tuple[int, int] = (640, 480)) -> SynthSet:  # fmt: skip
+             tail_s: float = 1.0, frame_size: tuple[int, int] = (640, 480),
+             grip_s: float = 2.0) -> SynthSet:  # fmt: skip
     """Film one set. faults maps a 0-based attempt index to a fault id (or a tuple of ids);
     `PARTIAL` ("partial") at an index >= reps adds a too-shallow attempt that must not count.
     pickup: pick up the load before and park it after (default: on for skier-swing); a
-    deadlift always bends to grip the load first and ends with it on the floor."""
+    deadlift always bends to grip the load first and ends with it on the floor. grip_s: the
+    time spent at the load on the floor in a pick-up or park (a quick one: 0.3)."""
     if exercise not in STYLES:
         raise ValueError(f"unknown exercise {exercise!r}; choose from {', '.join(STYLES)}")
     rng = np.random.default_rng(seed)
     body = body or Body.random(rng)
     cam = camera or Camera(yaw_deg=yaw_deg, frame_size=frame_size)
     pickup = exercise == "skier-swing" if pickup is None else pickup
-    sc = _script(exercise, reps, dict(faults or {}), rng, walk_in, wave, pickup, pauses, lead_in_s, tail_s)
+    sc = _script(exercise, reps, dict(faults or {}), rng, walk_in, wave, pickup, pauses,
+                 lead_in_s, tail_s, grip_s)
     nm = NoiseModel(noise or Noise(), rng, fps)
     # Noise scales with the person's standing height in pixels (as MoveNet's error does).
     stand_xy, _ = cam.project(skeleton(body, Posture()))

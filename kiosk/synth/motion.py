@@ -208,16 +208,24 @@ def wave(sc: Script) -> None:
     sc.to(0.5, arm_r=arm, elbow_r=10.0)
 
 
-def pick_up(sc: Script, style: Style, then: dict) -> None:
-    """Squat down to the load on the floor, fiddle with the grip, stand up holding it."""
-    sc.to(1.3, shin=25.0, knee=85.0, trunk=45.0, arm_l=10.0, arm_r=10.0, elbow_l=5, elbow_r=5, arm_on_trunk=False)
-    sc.to(1.6, arm_l=15.0, arm_r=0.0)
-    sc.to(0.4)
-    sc.to(1.4, **then)
+# Down to a load on the floor: the hands at ~0.25 m, a kettlebell's or dumbbell's handle.
+_AT_THE_FLOOR = dict(shin=30.0, knee=110.0, trunk=50.0, arm_l=10.0, arm_r=10.0, elbow_l=5,
+                     elbow_r=5, arm_on_trunk=False)
 
 
-def park(sc: Script, style: Style) -> None:
+def pick_up(sc: Script, style: Style, then: dict, grip_s: float = 2.0) -> None:
+    """Squat down to the load on the floor, fiddle with the grip, stand up holding it at
+    arm's length, then take the exercise's starting posture (`then`)."""
+    sc.to(1.3, **_AT_THE_FLOOR)
+    sc.to(0.8 * grip_s, arm_l=15.0, arm_r=0.0)
+    sc.to(0.2 * grip_s)
+    sc.to(1.4, **dict(then, arm_l=5.0, arm_r=5.0, elbow_l=10.0, elbow_r=10.0))
+    sc.to(0.3)
+    sc.to(0.8, **then)
+
+
+def park(sc: Script, style: Style, grip_s: float = 2.0) -> None:
     """Put the load down (squatting to it) and stand up empty-handed."""
-    sc.to(1.4, shin=25.0, knee=85.0, trunk=45.0, arm_l=10.0, arm_r=10.0, elbow_l=5, elbow_r=5, arm_on_trunk=False)
-    sc.to(1.8, arm_l=0.0, arm_r=15.0)
+    sc.to(1.4, **_AT_THE_FLOOR)
+    sc.to(0.9 * grip_s, arm_l=0.0, arm_r=15.0)
     sc.to(1.4, **dict(_STAND, arm_l=5.0, arm_r=5.0, elbow_l=10.0, elbow_r=10.0))
