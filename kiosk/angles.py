@@ -40,6 +40,9 @@ ANGLES: dict[str, AngleDef] = {
         AngleDef("wrist_height", "trunk lengths",
                  "height of the wrists above the shoulders in standing trunk lengths: 0 = "
                  "shoulder level, about -0.3 = chest level, -1 = hip level"),
+        AngleDef("hand_reach", "trunk lengths",
+                 "depth of the wrists below the knees in standing trunk lengths: 0 = knee "
+                 "level, + = lower (reaching for the floor), - = higher"),
         AngleDef("head_flexion", "deg",
                  "angle of mid-shoulder -> head (ears, else nose) against the trunk line: + = "
                  "head dropped forward; rising from standing is a proxy for a rounding back"),
@@ -83,6 +86,10 @@ def hip_shift(hip: np.ndarray, ankle: np.ndarray, leg_length: float, facing: flo
 
 def wrist_height(wrist: np.ndarray, shoulder: np.ndarray, trunk_length: float) -> float:
     return float((shoulder[1] - wrist[1]) / max(trunk_length, 1e-6))
+
+
+def hand_reach(wrist: np.ndarray, knee: np.ndarray, trunk_length: float) -> float:
+    return float((wrist[1] - knee[1]) / max(trunk_length, 1e-6))
 
 
 def head_flexion(hip: np.ndarray, shoulder: np.ndarray, head: np.ndarray, facing: float) -> float:

@@ -160,8 +160,7 @@ class Judge:
         if ev is not None:
             kind, cycle = ev
             if kind == "rep":
-                state.new_rep = self._report(cycle)
-                self.reports.append(state.new_rep)
+                state.new_rep = self._count(cycle)
             elif kind == "partial":
                 state.partial = True
             self.live = []
@@ -193,8 +192,7 @@ class Judge:
         rep = None
         ev = self.pm.close_at_top()
         if ev is not None and ev[0] == "rep":
-            rep = self._report(ev[1])
-            self.reports.append(rep)
+            rep = self._count(ev[1])
         self.pm.reset(after_loss=True)
         self.depth = None
         self.raw.clear()
@@ -271,18 +269,24 @@ class Judge:
         return JudgeState(t, phase, self.view.view if self.calibrated else View.UNKNOWN, person, back, conf,
                           len(self.reports), message=message)  # (positional: once a frame)
 
-    def _report(self, c) -> RepReport:
+    def _count(self, c) -> RepReport | None:
+        """Count a movement the phases closed as a rep, and report it; None (not counted)
+        when it only picked up or put down the load (faults.carried)."""
         self.std.side_view = self.view.view == View.SIDE  # the view firms up as the set goes
         self.std.signed = (self.view.yaw_deg or 0.0) >= F.SEE_LEGS_YAW
         self.std.yaw = self.view.yaw_deg if self.view.yaw_deg is not None else 0.0
         m = F.measure(c, F.samples_since(self.hist, c.start_t), self.std)
+        if F.carried(m, self.rules):
+            return None
         self.metrics.append(m)  # the evidence behind each report, for review tools
         faults = F.judge(c, m, self.rules, self.std, self._stood_first(c))
-        return RepReport(
+        rep = RepReport(
             index=len(self.reports) + 1, start_s=c.start_t, end_s=c.end_t,
             back_angle_deg=m.back, hip_angle_deg=m.hip_angle, knee_flexion_deg=m.knee_flexion,
             hip_shift=m.hip_shift, down_s=m.down_s, up_s=m.up_s, faults=faults,
             score=F.score(faults, m.back, self.rules))  # fmt: skip
+        self.reports.append(rep)
+        return rep
 
     def _stood_first(self, c) -> bool:
         """Was the person seen standing before this rep began?"""

@@ -69,6 +69,7 @@ class RepMetrics:
     trunk_ratio: float | None = None
     hips_back: float = 0.0  # how far the hips got behind the ankles on the way down (p80)
     down_frames: int = 0  # samples from the rep's start to the bottom: the descent as seen
+    reach: float | None = None  # hands below the knees, trunk lengths (p90 over the rep)
 
 
 def _med(samples: list[Estimate], attr: str) -> float | None:
@@ -109,6 +110,9 @@ def measure(c: Cycle, samples: list[Estimate], std: Standing) -> RepMetrics:
     lean = float(std.back - np.min(top_s[top])) if top.sum() >= 3 else 0.0
     after = t > c.peak_t
     wr = [s.wrist_height for s, m in zip(samples, after, strict=True) if m and s.wrist_height is not None]
+    # p90: the hands' lowest stretch, where a lone wrist glitch does not reach
+    reach = [s.hand_reach for s, m in zip(samples, rep, strict=True)
+             if m and s.hand_reach is not None]
     return RepMetrics(
         back=b, hip_angle=_med(bottom, "hip_angle") or 180.0 - b,
         knee_flexion=_med(bottom, "knee_flexion") or 0.0,
@@ -122,6 +126,7 @@ def measure(c: Cycle, samples: list[Estimate], std: Standing) -> RepMetrics:
         trunk_ratio=_med(bottom, "trunk_ratio"),
         hips_back=_hips_back(samples, c.start_t, peak_t + 0.2) - std.hip_shift,
         down_frames=int(np.count_nonzero((t >= c.start_t) & (t <= t_deep[0]))),
+        reach=percentile_of(reach, 90) if reach else None,
     )  # fmt: skip
 
 
@@ -156,6 +161,16 @@ def _hips_lead(samples: list[Estimate], c: Cycle, knees_visible: bool = True) ->
         if legs[0] - legs[-1] >= need:
             return float(np.max((legs[0] - legs[: i + 1]) / (legs[0] - legs[-1])))
     return None  # the legs barely move in this rep: nothing to judge
+
+
+def carried(m: RepMetrics, r: Rules) -> bool:
+    """Did this movement pick up or put down the load rather than lift it? The hands went
+    down for the floor (rules.carry_reach) in an exercise that never takes them there, or,
+    in a swing, they went there and did not swing up after (rules.hands_top_min: a swing's
+    first hike lifts the bell from the floor too). Unseen wrists are no evidence."""
+    if r.carry_reach is None or m.reach is None or m.reach <= r.carry_reach:
+        return False
+    return r.hands_top_min is None or (m.wrist_top is not None and m.wrist_top < r.hands_top_min)
 
 
 def judge(c: Cycle, m: RepMetrics, r: Rules, std: Standing, stood_first: bool = True) -> list[str]:

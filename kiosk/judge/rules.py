@@ -29,6 +29,11 @@ class Rules:
     max_bottom_s: float  # a longer stay at the bottom is picking up/parking a load, not a rep
     first_rep_from_floor: bool  # the set starts by gripping a load on the floor (rep 1 pauses there)
     min_rep_s: float  # faster "reps" are noise
+    # A movement whose hands reach this far below the knees (standing trunk lengths) went
+    # for the floor: a pick-up or put-down of the load, not a rep (faults.carried). None:
+    # not judged (the deadlift lifts from the floor; the hinge drill has no load).
+    carry_reach: float | None
+    hands_top_min: float | None  # ...unless the hands then rise above this (wrist height)
     # faults (None = not judged for this exercise)
     shallow_deg: float  # counted rep below this: too_shallow
     deep_deg: float  # above this: too_deep
@@ -48,7 +53,8 @@ class Rules:
 
 
 _BASE = dict(count_min_deg=30.0, partial_min_deg=20.0, stand_max_deg=16.0, max_bottom_s=3.5,
-             first_rep_from_floor=False, min_rep_s=0.6, shallow_deg=45.0, deep_deg=102.0,
+             first_rep_from_floor=False, min_rep_s=0.6, carry_reach=None,
+             hands_top_min=None, shallow_deg=45.0, deep_deg=102.0,
              min_down_s=0.35, squat_knee_deg=60.0, squat_ratio=0.5, squat_drop=0.4,
              locked_knee_deg=8.0, forward_bend_shift=0.06, head_flexion_deg=15.0, hips_first=0.85,
              stiff_knee_deg=None, stiff_ratio=1.3, lockout_deg=11.0, lean_back_deg=15.0,
@@ -62,7 +68,7 @@ EXERCISES: dict[str, Rules] = {
               band_deg=(50.0, 95.0), **_BASE),
         Rules(id="hello", name="Good morning",
               how_to="Band at your chest, push hips back until your chest is near parallel.",
-              band_deg=(50.0, 95.0), **dict(_BASE, min_down_s=0.35)),
+              band_deg=(50.0, 95.0), **dict(_BASE, min_down_s=0.35, carry_reach=0.2)),
         Rules(id="deadlift", name="Deadlift",
               how_to="Load close, hips back, lift with hips and chest rising together, stand tall.",
               band_deg=(35.0, 85.0), **dict(_BASE, count_min_deg=25.0, shallow_deg=30.0,
@@ -74,7 +80,8 @@ EXERCISES: dict[str, Rules] = {
               how_to="Swing the dumbbells back by your hips, snap the hips to bring them to chest height.",
               band_deg=(40.0, 85.0), **dict(_BASE, count_min_deg=25.0, shallow_deg=35.0,
                                            min_down_s=None, min_rep_s=0.45, max_bottom_s=1.2,
-                                           squat_ratio=0.5, hips_first=None, arms_min=-0.5)),
+                                           squat_ratio=0.5, hips_first=None, arms_min=-0.5,
+                                           carry_reach=0.2, hands_top_min=-0.8)),
     )
 }  # fmt: skip
 
@@ -116,7 +123,7 @@ def _check(exercise: str, key: str, value, current):
         return None
     if value is None or isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(f"{where}: must be a number")
-    if key not in ("arms_min",) and value < 0:
+    if key not in ("arms_min", "carry_reach", "hands_top_min") and value < 0:
         raise ConfigError(f"{where}: must not be negative")
     if key.endswith("_deg") and value > 180:
         raise ConfigError(f"{where}: degrees must be at most 180")

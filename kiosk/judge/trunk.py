@@ -130,6 +130,7 @@ class Estimate:
     shin: float | None = None
     head_flexion: float | None = None
     wrist_height: float | None = None
+    hand_reach: float | None = None
     hip_drop: float | None = None  # hips lower than standing, in leg lengths
     trunk_ratio: float = 1.0  # 2D trunk length / standing length (a curling spine shortens it)
     depth: float = 0.0  # how far into a rep (set by the judge, see kiosk.judge.depth_of)
@@ -155,7 +156,8 @@ def estimate(f: Frame, cal: StandingLengths, sin_yaw: tuple[float, float], facin
     fits = incline_many(rows, sin_yaw)
     back, res = fits[0]
     conf = min(max(f.score * 1.4, 0.0), 1.0) * math.exp(-res / 0.02) * (0.6 + 0.4 * sin_yaw[0])
-    thigh = shin = knee_flexion = hip_angle = hip_shift = hip_drop = head_flexion = wrist_height = None
+    thigh = shin = knee_flexion = hip_angle = hip_shift = hip_drop = head_flexion = None
+    wrist_height = hand_reach = None
     if legs:
         thigh, shin = fits[1][0], fits[2][0]
         knee_flexion = A.knee_flexion_from(thigh, shin)
@@ -175,6 +177,9 @@ def estimate(f: Frame, cal: StandingLengths, sin_yaw: tuple[float, float], facin
         head_flexion = fits[-1][0] - back
     if f.wrist is not None:
         wrist_height = A.wrist_height(f.wrist, f.shoulder, Lt)
+        if f.knee is not None:
+            hand_reach = A.hand_reach(f.wrist, f.knee, Lt)
     return Estimate(f.t, back, conf, hip_angle=hip_angle, knee_flexion=knee_flexion, hip_shift=hip_shift,
                     thigh=thigh, shin=shin, head_flexion=head_flexion, wrist_height=wrist_height,
+                    hand_reach=hand_reach,
                     hip_drop=hip_drop, trunk_ratio=math.hypot(*st) / Lt, hip_y=float(f.hip[1]))  # fmt: skip
