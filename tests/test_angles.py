@@ -19,7 +19,7 @@ HIP = np.array([100.0, 200.0])
 
 def test_every_angle_is_defined_once_with_a_convention():
     assert {"back_angle", "hip_angle", "knee_flexion", "hip_shift", "wrist_height",
-            "head_flexion"} <= set(A.ANGLES)  # fmt: skip
+            "hand_reach", "head_flexion"} <= set(A.ANGLES)  # fmt: skip
     assert all(a.convention and a.unit for a in A.ANGLES.values())
 
 
@@ -29,6 +29,13 @@ def test_back_angle_convention():
     assert A.back_angle(HIP, HIP + [35.36, -35.36], facing=1) == pytest.approx(45, abs=0.01)
     assert A.back_angle(HIP, HIP + [-10, -50], facing=1) < 0  # leaning back
     assert A.back_angle(HIP, HIP + [-10, -50]) > 0  # unsigned without a facing
+
+
+def test_hand_reach_convention():
+    knee = HIP + [0, 50]  # trunk length 50 px
+    assert A.hand_reach(knee + [5, 0], knee, 50.0) == pytest.approx(0)
+    assert A.hand_reach(knee + [0, 25], knee, 50.0) == pytest.approx(0.5)  # toward the floor
+    assert A.hand_reach(HIP, knee, 50.0) == pytest.approx(-1.0)  # up at the hips
 
 
 def test_joint_angles():
