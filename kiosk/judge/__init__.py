@@ -167,6 +167,8 @@ class Judge:
         elif (self.pm.phase in (Phase.BOTTOM, Phase.ASCENDING) and self.pm.cycle is not None
               and self.pm.phase != self.live_phase):  # once per phase: cheap on a Pi
             self.live = self._live_faults()
+        elif self.live and F.to_the_floor(e.hand_reach, self.rules):
+            self.live = []  # the hands went on down for the floor: maybe a pick-up
         self.live_phase = self.pm.phase
         state.reps = len(self.reports)
         state.live_faults = list(self.live)
@@ -299,6 +301,8 @@ class Judge:
         if len(samples) < 3:
             return []
         m = F.measure(replace(c, end_t=samples[-1].t), samples, self.std)
+        if F.to_the_floor(m.reach, self.rules):
+            return []  # maybe a pick-up, not a rep (F.carried): nothing to cue
         early = ("rounded_back", "forward_bend", "squatting", "locked_knees", "too_deep")
         faults = F.judge(replace(c, end_t=samples[-1].t), m, self.rules, self.std,
                          self._stood_first(c))

@@ -163,12 +163,17 @@ def _hips_lead(samples: list[Estimate], c: Cycle, knees_visible: bool = True) ->
     return None  # the legs barely move in this rep: nothing to judge
 
 
+def to_the_floor(reach: float | None, r: Rules) -> bool:
+    """Did the hands go down for the floor (reach: RepMetrics.reach), in an exercise that
+    keeps them off it (rules.carry_reach)? Unseen wrists are no evidence."""
+    return r.carry_reach is not None and reach is not None and reach > r.carry_reach
+
+
 def carried(m: RepMetrics, r: Rules) -> bool:
     """Did this movement pick up or put down the load rather than lift it? The hands went
-    down for the floor (rules.carry_reach) in an exercise that never takes them there, or,
-    in a swing, they went there and did not swing up after (rules.hands_top_min: a swing's
-    first hike lifts the bell from the floor too). Unseen wrists are no evidence."""
-    if r.carry_reach is None or m.reach is None or m.reach <= r.carry_reach:
+    down for the floor, and, in a swing, did not swing up after (rules.hands_top_min: a
+    swing's first hike lifts the bell from the floor too)."""
+    if not to_the_floor(m.reach, r):
         return False
     return r.hands_top_min is None or (m.wrist_top is not None and m.wrist_top < r.hands_top_min)
 
