@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kiosk import angles as A
 from kiosk.judge.features import Frame
 from kiosk.judge.stats import median
 
@@ -49,10 +50,11 @@ def upright(f: Frame, legs: bool = True) -> bool:
 
 
 def hands_low(f: Frame) -> float | None:
-    """How far the wrists are below the knees, in trunk heights (None: not seen)."""
+    """angles.hand_reach in this frame's own trunk heights (nothing is calibrated yet);
+    None: not seen."""
     if f.wrist is None or f.knee is None:
         return None
-    return (f.wrist[1] - f.knee[1]) / max(f.hip[1] - f.shoulder[1], 1e-6)
+    return A.hand_reach(f.wrist, f.knee, f.hip[1] - f.shoulder[1])
 
 
 def reaching_down(frames: list[Frame]) -> bool:
