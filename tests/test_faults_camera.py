@@ -92,7 +92,9 @@ def set_with_outage(tmp_path, mode: str, where: str, jump_s: float):
 
     def back_off(seconds):  # recorded, and short so the test is quick
         waits.append(seconds)
-        time.sleep(0.05)
+        # Long enough that the render loop surely draws the outage: at 0.05 s a wait (0.15 s
+        # lost in all) one CI run drew no frame of it, though 12 reruns did.
+        time.sleep(0.15)
 
     history = History(tmp_path / "history.sqlite3")
     feed = CameraFeed(lambda: Camera(athlete), ModelStandIn(s.poses), sleep=back_off)
