@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 # The longest a render frame waits for the worker to leave a Python stretch: about its longest
 # stretch on a Pi 4 (~0.5 ms here, scaled by the Pi's speed), small beside a 33 ms frame.
 LULL_WAIT_S = 0.005
+# A file frame this far behind the wall clock when its turn comes is skipped, not shown late.
+LATE_S = 0.05
 
 
 class Lull:
@@ -200,7 +202,7 @@ class CameraFeed:
                 return None
         self.lull.enter(Lull.CAMERA)
         try:
-            frame = self.source.read()
+            frame = self._next_frame()
         except SourceError as exc:
             self._close()
             self._lost(str(exc))
@@ -226,13 +228,28 @@ class CameraFeed:
             ahead = t - (now - self._t0)
             if ahead > 0:
                 self.sleep(min(ahead, 0.5))
-            elif ahead < -0.05:
-                return None  # late: drop it rather than fall further behind
         self.lull.enter(Lull.PYTHON)
         try:
             return self.estimator.estimate(frame.rgb, t), t
         finally:
             self.lull.enter(Lull.CAMERA)  # (or the worker's own waits: idle either way)
+
+    def _next_frame(self):
+        """The next frame to estimate. A file played at its pace skips, within this one step,
+        every frame already more than LATE_S behind the wall clock: the worker paces its
+        steps (1/30 s apart in the kiosk), so a step per late frame could never catch up
+        (a 60 fps clip froze on its first frames). A source with `read_from` skips them
+        without converting them to RGB."""
+        if not self.realtime or self._t0 is None:
+            return self.source.read()
+        late_before = self.clock() - self._t0 - self._offset - LATE_S  # in the file's time
+        read_from = getattr(self.source, "read_from", None)
+        if read_from is not None:
+            return read_from(late_before)
+        frame = self.source.read()
+        while frame is not None and frame.t < late_before:
+            frame = self.source.read()
+        return frame
 
     def _lost(self, why: str) -> None:
         self.status = "Camera lost: retrying"

@@ -85,6 +85,21 @@ def test_damaged_middle_keeps_the_frames_after_it(footage_dir, tmp_path):
     assert times and times[-1] > 5.0  # frames after the damage still came through
 
 
+def test_read_from_skips_late_frames_without_converting_them(tmp_path):
+    path = tmp_path / "made.mp4"
+    _write_clip(path, 30, rate=30, brightness=lambda i: 8 * i)
+    src = VideoSource(path).open()
+    converted = []
+    to_rgb = src._to_rgb
+    src._to_rgb = lambda frame: converted.append(frame) or to_rgb(frame)
+    first = src.read_from(0.49)
+    assert first.t == pytest.approx(0.5) and first.rgb.mean() == pytest.approx(8 * 15, abs=8)
+    assert len(converted) == 1 and src.skipped == 15 and src.frames_read == 16
+    assert src.read().t == pytest.approx(16 / 30)  # then on from there, nothing lost
+    assert src.read_from(99.0) is None  # past the end: the end, not a broken file
+    assert src.frames_read == 30 and src.skipped == 28 and len(converted) == 2
+
+
 def test_a_file_that_is_not_a_video_is_refused(tmp_path):
     junk = tmp_path / "notes.mp4"
     junk.write_text("not a video at all\n" * 50)
@@ -97,22 +112,27 @@ def test_a_missing_file_is_refused(tmp_path):
         VideoSource(tmp_path / "nope.mp4").open()
 
 
-def test_written_clip_round_trips_odd_rate_and_portrait(tmp_path):
-    # A clip made here: 12.5 fps, portrait, 10 frames of known brightness.
-    path = tmp_path / "made.mp4"
+def _write_clip(path, n: int, rate: int, step: int = 1, brightness=lambda i: 20 * i) -> None:
+    """n portrait 64x96 frames of known brightness, one every `step` ticks of 1/rate s."""
     with av.open(str(path), "w") as c:
-        s = c.add_stream("mpeg4", rate=25)
+        s = c.add_stream("mpeg4", rate=rate)
         s.width, s.height, s.pix_fmt = 64, 96, "yuv420p"
-        s.codec_context.time_base = Fraction(1, 25)
-        for i in range(10):
-            img = np.full((96, 64, 3), 20 * i, np.uint8)
+        s.codec_context.time_base = Fraction(1, rate)
+        for i in range(n):
+            img = np.full((96, 64, 3), brightness(i), np.uint8)
             f = av.VideoFrame.from_ndarray(img, format="rgb24")
-            f.pts = i * 2  # every other tick of 1/25 s: 12.5 fps
-            f.time_base = Fraction(1, 25)
+            f.pts = i * step
+            f.time_base = Fraction(1, rate)
             for p in s.encode(f):
                 c.mux(p)
         for p in s.encode():
             c.mux(p)
+
+
+def test_written_clip_round_trips_odd_rate_and_portrait(tmp_path):
+    # A clip made here: 12.5 fps (every other tick of 1/25 s), portrait, 10 frames.
+    path = tmp_path / "made.mp4"
+    _write_clip(path, 10, rate=25, step=2)
     frames = list(VideoSource(path).open())
     assert len(frames) == 10
     assert [f.t for f in frames] == pytest.approx([i * 0.08 for i in range(10)])

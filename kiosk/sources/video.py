@@ -51,6 +51,7 @@ class VideoSource(FrameSource):
         self.threads = threads
         self._container = None
         self.frames_read = 0
+        self.skipped = 0  # read past by read_from, never converted
 
     def open(self) -> "VideoSource":
         import av
@@ -113,20 +114,27 @@ class VideoSource(FrameSource):
         return float((frame.pts - self.start) * self.time_base)
 
     def read(self) -> Frame | None:
+        return self.read_from(None)
+
+    def read_from(self, not_before: float | None) -> Frame | None:
+        """The next frame at or after `not_before` s (None: the next frame). The frames before
+        it are decoded, as they must be, but not converted to RGB (`skipped` counts them): a
+        file played at its pace catches up after a slow inference without that cost."""
         if self._container is None:
             self.open()
-        frame = next(self._decoded, None)
-        if frame is None:
-            if self.expected_frames and self.frames_read < self.expected_frames:
-                self.damaged.append(
-                    f"it ended after {self.frames_read} of {self.expected_frames} frames")
-            if self.damaged:
-                raise SourceError(self._broken(self.damaged))
-            return None
-        t = self._timestamp(frame)
-        self._last_t = t
-        self.frames_read += 1
-        return Frame(self._to_rgb(frame), t)
+        for frame in self._decoded:
+            t = self._timestamp(frame)
+            self._last_t = t
+            self.frames_read += 1
+            if not_before is None or t >= not_before:
+                return Frame(self._to_rgb(frame), t)
+            self.skipped += 1
+        expected = self.expected_frames
+        if expected and self.frames_read < expected:
+            self.damaged.append(f"it ended after {self.frames_read} of {expected} frames")
+        if self.damaged:
+            raise SourceError(self._broken(self.damaged))
+        return None
 
     def _broken(self, problems: list[str]) -> str:
         first = problems[0] if len(problems) == 1 else \
