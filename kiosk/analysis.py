@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from statistics import median
 from typing import Callable, Iterable, Iterator
 
 from kiosk.errors import SourceError
@@ -79,14 +80,21 @@ def judge_poses(exercise: str, poses: Iterable[TimedPose], rules: dict | None = 
     return result()
 
 
-def video_poses(video: str | Path, estimator, frames_out: list | None = None) -> Iterator[TimedPose]:
+def video_poses(video: str | Path, estimator, frames_out: list | None = None,
+                pose_hz: float | None = None) -> Iterator[TimedPose]:  # fmt: skip
     """(t, Pose | None) for every frame of a video, through the pose core. With
-    `frames_out`, the current frame's RGB is left in frames_out[0] (for overlays)."""
+    `frames_out`, the current frame's RGB is left in frames_out[0] (for overlays).
+    `pose_hz`: only the frames the kiosk would take on a machine finding that many poses a
+    second (`PoseRate`); the crop follows the person at that rate too, as it would there."""
     from kiosk.sources.video import VideoSource
 
     estimator.reset()
     with VideoSource(video) as src:
-        for frame in src:
+        rate = PoseRate(pose_hz, 1.0 / src.fps if src.fps else 0.0) if pose_hz else None
+        due = None
+        while (frame := src.read_from(due)) is not None:
+            if rate is not None:
+                due = rate.next_due(frame.t)
             if frames_out is not None:
                 frames_out[:] = [frame.rgb]
             yield frame.t, estimator.estimate(frame.rgb, frame.t)
@@ -95,8 +103,10 @@ def video_poses(video: str | Path, estimator, frames_out: list | None = None) ->
 def analyze_video(video: str | Path, exercise: str, estimator, rules: dict | None = None,
                   overlay: str | Path | None = None,
                   on_pose: Callable[[float, Pose | None], None] | None = None,
-                  camera_elevation_deg: float = 0.0) -> Analysis:  # fmt: skip
-    """Pose core + judge over a video; an annotated copy goes to `overlay` if given."""
+                  camera_elevation_deg: float = 0.0,
+                  pose_hz: float | None = None) -> Analysis:  # fmt: skip
+    """Pose core + judge over a video; an annotated copy goes to `overlay` if given.
+    `pose_hz`: as a slower machine would judge it (see `video_poses`)."""
     current: list = []
     writer = None
     if overlay is not None:
@@ -108,7 +118,7 @@ def analyze_video(video: str | Path, exercise: str, estimator, rules: dict | Non
         writer = OverlayWriter(overlay, fps)
 
     def poses() -> Iterator[TimedPose]:
-        for t, pose in video_poses(video, estimator, current if writer else None):
+        for t, pose in video_poses(video, estimator, current if writer else None, pose_hz):
             if on_pose is not None:
                 on_pose(t, pose)
             yield t, pose
@@ -121,6 +131,36 @@ def analyze_video(video: str | Path, exercise: str, estimator, rules: dict | Non
     finally:
         if writer is not None:
             writer.close()
+
+
+class PoseRate:
+    """Which frames the kiosk takes on a machine finding `hz` poses a second (a Pi finds
+    fewer than this machine): each pose takes 1/hz s, then the worker takes the newest frame
+    captured meanwhile, or waits for the next. `frame_s`: the time between frames."""
+
+    def __init__(self, hz: float, frame_s: float) -> None:
+        self.period, self.frame_s = 1.0 / hz, frame_s
+        self.free = float("-inf")  # when the worker is next free
+
+    def next_due(self, t: float) -> float:
+        """After the frame at `t`: the earliest time of the next frame taken."""
+        self.free = max(t, self.free) + self.period
+        return self.free - self.frame_s + 1e-6  # the newest frame at or before `free`
+
+
+def at_rate(poses: list[TimedPose], pose_hz: float | None) -> list[TimedPose]:
+    """Cached poses thinned as `video_poses(pose_hz=...)` thins frames. (Their crop followed
+    the person at the rate they were found at.)"""
+    if not pose_hz or len(poses) < 2:
+        return poses
+    times = [t for t, _ in poses]
+    rate = PoseRate(pose_hz, median([b - a for a, b in zip(times, times[1:])]))
+    out, due = [], None
+    for t, pose in poses:
+        if due is None or t >= due:
+            out.append((t, pose))
+            due = rate.next_due(t)
+    return out
 
 
 def read_keypoints(path: str | Path) -> list[TimedPose]:

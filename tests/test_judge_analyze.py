@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from kiosk.analysis import at_rate
 from kiosk.cli import main
 from kiosk.synth import generate
 
@@ -46,3 +49,40 @@ def test_bad_input_is_one_clear_line(tmp_path, capsys):
     assert main(["analyze", "--keypoints-in", str(tmp_path / "none.jsonl"), "--exercise", "hinge"]) == 3
     assert main(["analyze", "clip.mp4", "--json"]) == 2
     assert "--exercise" in capsys.readouterr().err
+
+
+def test_pose_hz_judges_what_a_slower_machine_would(tmp_path, capsys):
+    s, f = cached(tmp_path)
+    assert main(["analyze", "--keypoints-in", str(f), "--exercise", "hinge", "--pose-hz", "10",
+                 "--json"]) == 0  # fmt: skip
+    obj = json.loads(capsys.readouterr().out)
+    assert abs(obj["fps"] - 10) < 0.5 and obj["frames"] < len(s.poses) / 2.5
+    assert obj["reps"] == 3
+
+
+def test_pose_hz_is_checked(tmp_path, capsys):
+    _, f = cached(tmp_path)
+    assert main(["analyze", "--keypoints-in", str(f), "--exercise", "hinge", "--pose-hz", "0"]) == 2
+    assert "--pose-hz 0" in capsys.readouterr().err
+    assert main(["analyze", "clip.mp4", "--pose-hz", "10"]) == 2
+    assert "--exercise" in capsys.readouterr().err
+    assert main(["analyze", "clip.mp4", "--exercise", "hinge", "--pose-hz", "10",
+                 "--overlay", str(tmp_path / "o.mp4")]) == 2  # fmt: skip
+    assert "--overlay" in capsys.readouterr().err
+
+
+def _taken(fps: float, hz: float, seconds: float = 3.0) -> list[float]:
+    poses = [(i / fps, None) for i in range(int(seconds * fps))]
+    return [t for t, _ in at_rate(poses, hz)]
+
+
+def test_pose_rate_takes_the_newest_frame_when_the_worker_is_free():
+    # 60 fps camera, 15 poses a second: every 4th frame.
+    assert _taken(60, 15)[:4] == pytest.approx([0, 4 / 60, 8 / 60, 12 / 60])
+    # 24 fps, 20 a second: mostly the next frame, now and then one skipped; 20 a second.
+    taken = _taken(24, 20)
+    gaps = {round(b - a, 4) for a, b in zip(taken, taken[1:], strict=False)}
+    assert gaps == {round(1 / 24, 4), round(2 / 24, 4)}
+    assert len(taken) == pytest.approx(3 * 20, abs=2)
+    # Faster than the camera: every frame.
+    assert len(_taken(30, 100)) == 90

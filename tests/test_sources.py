@@ -252,3 +252,24 @@ def test_a_sideways_video_frame_is_turned_like_numpy():
         got = _rotate(frame, degrees)
         assert got.flags.c_contiguous
         assert np.array_equal(got, np.rot90(frame, round(degrees / 90) % 4)), degrees
+
+
+def test_video_poses_at_a_pose_rate_estimate_only_the_frames_a_slower_machine_takes(tmp_path):
+    from kiosk.analysis import video_poses
+
+    path = tmp_path / "made.mp4"
+    _write_clip(path, 30, rate=30, brightness=lambda i: 8 * i)
+
+    class Estimator:
+        calls: list = []
+
+        def reset(self):
+            pass
+
+        def estimate(self, rgb, t):
+            self.calls.append(t)
+
+    est = Estimator()
+    out = [t for t, _ in video_poses(path, est, pose_hz=10)]
+    assert out == pytest.approx([i / 10 for i in range(10)])  # every third frame
+    assert est.calls == out

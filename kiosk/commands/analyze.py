@@ -36,6 +36,9 @@ def add_parser(subparsers, name):
                    help="camera lens height above the floor in metres (default 1.1: no correction)")
     p.add_argument("--camera-distance", type=float, metavar="M",
                    help="distance from the person to the camera in metres (default 2.5)")
+    p.add_argument("--pose-hz", type=float, metavar="HZ",
+                   help="with --exercise: judge only the poses a machine finding HZ a second "
+                        "would (a Pi's rate: run `hinge-mirror bench` there)")
     p.add_argument("--model", help="MoveNet .tflite file (default: look it up)")
     p.add_argument("--threads", type=int, default=1, help="interpreter threads (default 1)")
     p.set_defaults(func=run)
@@ -68,9 +71,11 @@ def analyze_poses(video, estimator):
 def run(args) -> int:
     from kiosk.errors import UserError
 
+    if args.pose_hz is not None and not args.pose_hz > 0:
+        raise UserError(f"--pose-hz {args.pose_hz:g}: give poses a second above 0, e.g. 15")
     if args.exercise is None:
-        if args.json or args.overlay or args.keypoints_in:
-            raise UserError("--json, --overlay and --keypoints-in need --exercise "
+        if args.json or args.overlay or args.keypoints_in or args.pose_hz:
+            raise UserError("--json, --overlay, --keypoints-in and --pose-hz need --exercise "
                             "(one of: " + ", ".join(EXERCISE_IDS) + ")")
         if not args.video:
             raise UserError("analyze needs a VIDEO file")
@@ -95,11 +100,13 @@ def run_judge(args) -> int:
     if args.keypoints_in:
         if args.overlay:
             raise UserError("--overlay needs the video, not --keypoints-in")
-        result = analysis.judge_poses(args.exercise, analysis.read_keypoints(args.keypoints_in),
-                                      camera_elevation_deg=elevation)  # fmt: skip
+        poses = analysis.at_rate(analysis.read_keypoints(args.keypoints_in), args.pose_hz)
+        result = analysis.judge_poses(args.exercise, poses, camera_elevation_deg=elevation)
         return _print(result, args)
     if not args.video:
         raise UserError("analyze needs a VIDEO file (or --keypoints-in FILE.jsonl)")
+    if args.overlay and args.pose_hz:
+        raise UserError("--overlay draws every frame: leave out --pose-hz")
     est = estimator_from_args(args)
     out = open(args.keypoints_out, "w") if args.keypoints_out else None
 
@@ -110,7 +117,8 @@ def run_judge(args) -> int:
 
     try:
         result = analysis.analyze_video(args.video, args.exercise, est, overlay=args.overlay, on_pose=keep,
-                                        camera_elevation_deg=elevation)  # fmt: skip
+                                        camera_elevation_deg=elevation,
+                                        pose_hz=args.pose_hz)  # fmt: skip
     except SourceError as exc:
         if getattr(exc, "analysis", None) is not None:
             _print(exc.analysis, args)  # the reps of the good frames are not lost
