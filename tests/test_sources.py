@@ -261,7 +261,8 @@ def test_video_poses_at_a_pose_rate_estimate_only_the_frames_a_slower_machine_ta
     _write_clip(path, 30, rate=30, brightness=lambda i: 8 * i)
 
     class Estimator:
-        calls: list = []
+        def __init__(self):
+            self.calls = []
 
         def reset(self):
             pass
