@@ -236,20 +236,12 @@ class CameraFeed:
 
     def _next_frame(self):
         """The next frame to estimate. A file played at its pace skips, within this one step,
-        every frame already more than LATE_S behind the wall clock: the worker paces its
-        steps (1/30 s apart in the kiosk), so a step per late frame could never catch up
-        (a 60 fps clip froze on its first frames). A source with `read_from` skips them
-        without converting them to RGB."""
+        every frame already more than LATE_S behind the wall clock (`read_from`): the worker
+        paces its steps (1/30 s apart in the kiosk), so a step per late frame could never
+        catch up (a 60 fps clip froze on its first frames)."""
         if not self.realtime or self._t0 is None:
             return self.source.read()
-        late_before = self.clock() - self._t0 - self._offset - LATE_S  # in the file's time
-        read_from = getattr(self.source, "read_from", None)
-        if read_from is not None:
-            return read_from(late_before)
-        frame = self.source.read()
-        while frame is not None and frame.t < late_before:
-            frame = self.source.read()
-        return frame
+        return self.source.read_from(self.clock() - self._t0 - self._offset - LATE_S)
 
     def _lost(self, why: str) -> None:
         self.status = "Camera lost: retrying"

@@ -11,7 +11,7 @@ import pytest
 
 from kiosk.errors import SourceError
 from kiosk.keypoints import Pose
-from kiosk.sources import Frame
+from kiosk.sources import Frame, FrameSource
 from kiosk.worker import CameraFeed, EndOfFeed, Lull, PoseWorker, ScriptedFeed
 
 
@@ -61,7 +61,7 @@ def test_every_pose_for_the_judge_and_the_newest_for_the_screen():
     assert fresh == [] and latest[1] == 3.0
 
 
-class FileSource:
+class FileSource(FrameSource):
     def __init__(self, n=30, fps=30.0):
         self.frames = [Frame(np.zeros((48, 64, 3), np.uint8), i / fps) for i in range(n)]
 

@@ -34,6 +34,15 @@ class FrameSource:
     def read(self) -> Frame | None:
         raise NotImplementedError
 
+    def read_from(self, not_before: float | None) -> Frame | None:
+        """The next frame at or after `not_before` s (None: the next frame), the ones before
+        read and dropped: how a file played at its pace catches up (kiosk/worker.py).
+        VideoSource skips them without converting them."""
+        frame = self.read()
+        while frame is not None and not_before is not None and frame.t < not_before:
+            frame = self.read()
+        return frame
+
     def close(self) -> None:
         pass
 
