@@ -60,9 +60,11 @@ def judge_poses(exercise: str, poses: Iterable[TimedPose], rules: dict | None = 
     judge = Judge(exercise, rules, camera_elevation_deg=camera_elevation_deg)
     n, first, last, partials, view = 0, None, None, 0, "unknown"
 
-    def result() -> Analysis:
+    def result(end: JudgeState | None) -> Analysis:
+        """`end`: judge.finish(), as the clip may stop just after its last rep's lockout."""
         fps = (n - 1) / (last - first) if n > 1 and last > first else 0.0
-        return Analysis(exercise, view, fps, n, list(judge.reports), partials)
+        shallow = partials + (end is not None and end.partial)
+        return Analysis(exercise, view, fps, n, list(judge.reports), shallow)
 
     try:
         for t, pose in poses:
@@ -75,9 +77,9 @@ def judge_poses(exercise: str, poses: Iterable[TimedPose], rules: dict | None = 
             first = t if first is None else first
             last = t
     except SourceError as exc:
-        exc.analysis = result()  # a broken file still yields the reps of its good frames
+        exc.analysis = result(judge.finish())  # a broken file still yields its good reps
         raise
-    return result()
+    return result(judge.finish())
 
 
 def video_poses(video: str | Path, estimator, frames_out: list | None = None,

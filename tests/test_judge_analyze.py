@@ -86,3 +86,21 @@ def test_pose_rate_takes_the_newest_frame_when_the_worker_is_free():
     assert len(taken) == pytest.approx(3 * 20, abs=2)
     # Faster than the camera: every frame.
     assert len(_taken(30, 100)) == 90
+
+
+def test_a_clip_cut_just_after_its_last_lockout_counts_that_rep(tmp_path, capsys):
+    # Recorded clips often end a moment after the last rep: that rep is whole, though the
+    # judge had not yet seen the lockout held for its settle time when the frames ran out.
+    from kiosk.judge import Judge
+
+    s = generate("hinge", reps=3, yaw_deg=60, seed=7, tail_s=1.5)
+    probe, cut = Judge("hinge"), None
+    for p in s.poses:
+        probe.update(p, p.t)
+        if cut is None and len(probe.reports) == 2 and probe.pm.stand_t is not None:
+            cut = probe.pm.stand_t + 0.1
+    f = tmp_path / "kp.jsonl"
+    f.write_text("".join(json.dumps(p.to_json()) + "\n" for p in s.poses if p.t < cut))
+    assert main(["analyze", "--keypoints-in", str(f), "--exercise", "hinge", "--json"]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    assert obj["reps"] == 3 and obj["rep_list"][-1]["end_s"] < cut

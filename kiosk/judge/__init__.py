@@ -184,6 +184,27 @@ class Judge:
         self.t_in = t + self.t_shift
         return self.t_in
 
+    def finish(self) -> JudgeState | None:
+        """The set ends here (a stop press, the end of a clip). A rep already back at the
+        top, only waiting out SETTLE_S to see the lockout held, is whole: the state that
+        reports it, or None when there is none. A clip cut just after its last rep, or a
+        stop pressed right after it, lost that rep, most often at a Pi's pose rate, where
+        the smoothed depth reaches the top a sample or two later. A rep still on its way up
+        is not counted: the movement was not seen to end."""
+        last = self.last_state
+        if last is None or not self.calibrated:
+            return None
+        ev = self.pm.close_at_top()
+        if ev is None or ev[0] == "discard":
+            return None
+        rep = self._count(ev[1]) if ev[0] == "rep" else None
+        self.live = []
+        if rep is None and ev[0] == "rep":
+            return None  # a load picked up or put down (faults.carried)
+        self.last_state = replace(last, phase=self.pm.phase, new_rep=rep, partial=rep is None,
+                                  reps=len(self.reports), live_faults=[])
+        return self.last_state
+
     def _lose_rep(self) -> RepReport | None:
         """The person was out of sight too long: the rep in progress is abandoned, and what
         they do on coming back starts afresh. The depth window goes too: its samples from
