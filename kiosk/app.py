@@ -89,6 +89,12 @@ class App:
         t = self.clock()
         if self.presence is not None:
             self.presence.wake(t)
+        if self.judge is not None and self.flow.ends_set(action):
+            # Stop pressed right after the last rep's lockout, before the judge had seen it
+            # held: that rep is whole, and belongs in this set's count and history.
+            final = self.judge.finish()
+            if final is not None:
+                self._on_state(final, t)
         self.apply(self.flow.act(action, t), t)
 
     def handle_events(self) -> None:
@@ -131,10 +137,12 @@ class App:
                     self.idle_since = t
             if self.judge is None or self.flow.screen not in (Screen.GET_SET, Screen.COACHING):
                 continue
-            state: JudgeState = self.judge.update(pose, pt)
-            self.apply(self.flow.on_judge(state, t), t)
-            if self.flow.screen is Screen.COACHING or state.new_rep is not None:
-                self.on_cue(self.coach.update(state, t), state)
+            self._on_state(self.judge.update(pose, pt), t)
+
+    def _on_state(self, state: JudgeState, t: float) -> None:
+        self.apply(self.flow.on_judge(state, t), t)
+        if self.flow.screen is Screen.COACHING or state.new_rep is not None:
+            self.on_cue(self.coach.update(state, t), state)
 
     def on_cue(self, cue: Cue | None, state: JudgeState) -> None:
         rep = state.new_rep

@@ -106,6 +106,11 @@ class Flow:
     def seconds_on_screen(self, t: float) -> float:
         return t - self.entered_at
 
+    def ends_set(self, action: Action) -> bool:
+        """Does this press end the set being coached? SELECT (stop), BACK and LONG_PRESS do; a
+        stray NEXT must not. (The app first lets the judge report a rep just locked out.)"""
+        return self.screen is Screen.COACHING and Action(action) is not Action.NEXT
+
     # ---- inputs ----------------------------------------------------------------------
     def act(self, action: Action, t: float) -> list[Effect]:
         """A button press (or key). Returns the effects to carry out."""
@@ -132,9 +137,7 @@ class Flow:
                 return []  # the set starts when the judge has calibrated, not on a press
             return self._go(Screen.CHOOSE, t)  # NEXT or BACK: pick another exercise
         if s is Screen.COACHING:
-            if action is Action.NEXT:
-                return []  # a stray press must not end a set
-            return self._end_set(t)  # SELECT (stop), BACK, LONG_PRESS
+            return self._end_set(t) if self.ends_set(action) else []
         if s is Screen.SUMMARY:
             if action is Action.SELECT:
                 return self._go(Screen.CHOOSE, t)  # another set

@@ -284,3 +284,27 @@ def test_lgpio_gets_a_writable_directory_when_started_in_a_read_only_one(tmp_pat
                        cwd="/", timeout=60)  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == [str(run_dir), str(run_dir)]
+
+
+def test_stop_pressed_just_after_the_last_lockout_keeps_that_rep(tmp_path):
+    # The lifter stands up from the last rep and stops the set at once: the judge has seen
+    # them back at the top, not yet the lockout held for its settle time. That rep is whole:
+    # on the summary and in the history, with its tick.
+    from kiosk.flow import Screen
+
+    rig = Rig(tmp_path, Buttons())
+    app = rig.app
+    rig.press(17)  # wake: the carousel, on the hinge drill
+    rig.press(27)  # select: get set
+    assert app.flow.screen is Screen.GET_SET and app.flow.exercise == "hinge"
+    end = rig.now + rig.athlete("hinge", reps=3)
+    while rig.now < end and not (app.judge and len(app.judge.reports) == 2
+                                 and app.judge.pm.stand_t is not None):  # fmt: skip
+        rig.frames(1 / 15)
+    assert app.flow.screen is Screen.COACHING and app.flow.reps == 2
+    rig.press(27)  # stop
+    assert app.flow.screen is Screen.SUMMARY
+    assert len(app.flow.last_set[1]) == 3
+    [session] = rig.history.recent_sessions()
+    assert session.sets[0].reps == 3 and len(rig.history.reps(session.sets[0].id)) == 3
+    rig.close()
