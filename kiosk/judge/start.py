@@ -36,6 +36,10 @@ HANDS_OVER_KNEES = 0.05
 # Standing up is over when the hips stop rising: by less than this share of the trunk's
 # length over FALLBACK_UP_S.
 SETTLED = 0.1
+# Exercising, the hips stay within this many trunk lengths sideways of where the person
+# stands; farther off they were walking in. (Seen from off to the side, a standing person's
+# trunk reads 25-30 deg bent by the view learned where they then stood.)
+IN_PLACE = 0.6
 
 
 def upright(f: Frame, legs: bool = True) -> bool:
@@ -72,6 +76,20 @@ def settled(frames: list[Frame], length: float) -> bool:
     k = max(1, len(frames) // 3)
     ys = [fr.hip[1] for fr in frames]
     return sum(ys[:k]) / k - sum(ys[-k:]) / k < SETTLED * length  # (image y grows downward)
+
+
+def arrived(frames: list[Frame], still: list[Frame], length: float) -> list[Frame]:
+    """The frames since the person last stood IN_PLACE or more trunk lengths sideways of
+    where they then stood `still`: what they did there, not the walk in. (Replayed with the
+    view learned at the spot, someone walking in from the side read 25-30 deg bent, and it
+    counted as a rep.) Only sideways: the ankles would also tell a walk toward the camera,
+    but a barbell's plates hide them for a whole pull, and MoveNet's guesses then wander by
+    most of a trunk length."""
+    spot, reach, k = median([fr.hip[0] for fr in still]), IN_PLACE * length, 0
+    for i, fr in enumerate(frames):
+        if abs(fr.hip[0] - spot) >= reach:
+            k = i + 1
+    return frames[k:]
 
 
 @dataclass
@@ -115,7 +133,7 @@ class StartBuffer:
         still = up_now and steady and t - recent[0].t >= STILL_S * 0.9 and len(recent) >= 4
         # The fallback needs the person in one place (exercising, not walking in).
         xs = np.array([fr.hip[0] for fr in buf])
-        in_place = float(np.ptp(xs)) < 0.6 * length
+        in_place = float(np.ptp(xs)) < IN_PLACE * length
         run = 0
         for fr in reversed(recent):
             if not upright(fr, legs):
@@ -129,6 +147,6 @@ class StartBuffer:
             return "Stand tall, facing the mirror" if not up_now else "Hold still"
         frames = list(buf)
         if still:
-            return Start(recent, recent, frames)
+            return Start(recent, recent, arrived(frames, recent, length))
         tall = [fr for fr in frames if upright(fr, legs) and not (legs and reaching_down([fr]))]
         return Start(tall, frames, frames)
