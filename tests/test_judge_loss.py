@@ -141,4 +141,5 @@ def test_walking_in_from_the_side_is_not_a_rep(exercise, fps):
             j = Judge(exercise)
             for p in s.poses:
                 j.update(p, p.t)
-            assert len(j.reports) == len(s.counted) == 4, (yaw, seed, [r.start_s for r in j.reports])
+            starts = [r.start_s for r in j.reports]
+            assert len(j.reports) == len(s.counted) == 4, (yaw, seed, starts)
