@@ -280,7 +280,7 @@ class App:
                 pace()
         finally:
             if self.flow.screen is Screen.COACHING:
-                self.apply(self.flow.act(Action.LONG_PRESS, self.clock()), self.clock())
+                self.act(Action.LONG_PRESS)  # as a stop press: a rep just locked out is kept
             if self.history is not None:
                 self.history.end_session()
             if self.notifier is not None:

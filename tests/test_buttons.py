@@ -286,10 +286,9 @@ def test_lgpio_gets_a_writable_directory_when_started_in_a_read_only_one(tmp_pat
     assert r.stdout.split() == [str(run_dir), str(run_dir)]
 
 
-def test_stop_pressed_just_after_the_last_lockout_keeps_that_rep(tmp_path):
-    # The lifter stands up from the last rep and stops the set at once: the judge has seen
-    # them back at the top, not yet the lockout held for its settle time. That rep is whole:
-    # on the summary and in the history, with its tick.
+def _just_after_the_last_lockout(tmp_path) -> Rig:
+    """The rig coaching a 3-rep hinge set, stopped where the judge has seen the lifter back
+    at the top of rep 3, but not yet the lockout held for its settle time."""
     from kiosk.flow import Screen
 
     rig = Rig(tmp_path, Buttons())
@@ -302,9 +301,29 @@ def test_stop_pressed_just_after_the_last_lockout_keeps_that_rep(tmp_path):
                                  and app.judge.pm.stand_t is not None):  # fmt: skip
         rig.frames(1 / 15)
     assert app.flow.screen is Screen.COACHING and app.flow.reps == 2
+    return rig
+
+
+def test_stop_pressed_just_after_the_last_lockout_keeps_that_rep(tmp_path):
+    # The lifter stands up from the last rep and stops the set at once. That rep is whole:
+    # on the summary and in the history, with its tick.
+    from kiosk.flow import Screen
+
+    rig = _just_after_the_last_lockout(tmp_path)
+    app = rig.app
     rig.press(27)  # stop
     assert app.flow.screen is Screen.SUMMARY
     assert len(app.flow.last_set[1]) == 3
+    [session] = rig.history.recent_sessions()
+    assert session.sets[0].reps == 3 and len(rig.history.reps(session.sets[0].id)) == 3
+    rig.close()
+
+
+def test_the_kiosk_stopped_just_after_the_last_lockout_keeps_that_rep(tmp_path):
+    # systemd stops the kiosk (SIGTERM) or Ctrl+Q mid-set: the set is saved as by a stop
+    # press, the rep just locked out with it.
+    rig = _just_after_the_last_lockout(tmp_path)
+    rig.app.run(seconds=0.0, tick=lambda: None)  # the loop's exit path alone
     [session] = rig.history.recent_sessions()
     assert session.sets[0].reps == 3 and len(rig.history.reps(session.sets[0].id)) == 3
     rig.close()
