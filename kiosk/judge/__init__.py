@@ -191,19 +191,24 @@ class Judge:
         stop pressed right after it, lost that rep, most often at a Pi's pose rate, where
         the smoothed depth reaches the top a sample or two later. A rep still on its way up
         is not counted: the movement was not seen to end."""
-        last = self.last_state
-        if last is None or not self.calibrated:
+        last, closed = self.last_state, self._close_at_top()
+        if last is None or closed is None:
             return None
-        ev = self.pm.close_at_top()
-        if ev is None or ev[0] == "discard":
-            return None
-        rep = self._count(ev[1]) if ev[0] == "rep" else None
+        kind, rep = closed
         self.live = []
-        if rep is None and ev[0] == "rep":
-            return None  # a load picked up or put down (faults.carried)
+        if kind != "partial" and rep is None:
+            return None  # too short, or a load picked up or put down (faults.carried)
         self.last_state = replace(last, phase=self.pm.phase, new_rep=rep, partial=rep is None,
                                   reps=len(self.reports), live_faults=[])
         return self.last_state
+
+    def _close_at_top(self) -> tuple[str, RepReport | None] | None:
+        """Close the rep in progress if it is back at the top, only waiting out SETTLE_S:
+        how the phases closed it ("rep", "partial", "discard") and its report, if counted."""
+        ev = self.pm.close_at_top()
+        if ev is None:
+            return None
+        return ev[0], self._count(ev[1]) if ev[0] == "rep" else None
 
     def _lose_rep(self) -> RepReport | None:
         """The person was out of sight too long: the rep in progress is abandoned, and what
@@ -212,10 +217,8 @@ class Judge:
         back bent over (a load pick-up), which cleared the unseen-start mark and let the
         rest of that excursion count as a rep. A rep already back at the top, only waiting
         out SETTLE_S to see the lockout held, is whole: it is reported, not abandoned."""
-        rep = None
-        ev = self.pm.close_at_top()
-        if ev is not None and ev[0] == "rep":
-            rep = self._count(ev[1])
+        closed = self._close_at_top()
+        rep = closed[1] if closed is not None else None
         self.pm.reset(after_loss=True)
         self.depth = None
         self.raw.clear()
