@@ -91,14 +91,10 @@ def test_pose_rate_takes_the_newest_frame_when_the_worker_is_free():
 def test_a_clip_cut_just_after_its_last_lockout_counts_that_rep(tmp_path, capsys):
     # Recorded clips often end a moment after the last rep: that rep is whole, though the
     # judge had not yet seen the lockout held for its settle time when the frames ran out.
-    from kiosk.judge import Judge
+    from tests.test_judge_loss import settling_top
 
     s = generate("hinge", reps=3, yaw_deg=60, seed=7, tail_s=1.5)
-    probe, cut = Judge("hinge"), None
-    for p in s.poses:
-        probe.update(p, p.t)
-        if cut is None and len(probe.reports) == 2 and probe.pm.stand_t is not None:
-            cut = probe.pm.stand_t + 0.1
+    cut = settling_top(s, "hinge", 3) + 0.1
     f = tmp_path / "kp.jsonl"
     f.write_text("".join(json.dumps(p.to_json()) + "\n" for p in s.poses if p.t < cut))
     assert main(["analyze", "--keypoints-in", str(f), "--exercise", "hinge", "--json"]) == 0

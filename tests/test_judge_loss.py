@@ -8,6 +8,18 @@ from kiosk.judge import Judge
 from kiosk.synth import generate
 
 
+def settling_top(s, exercise: str, n: int) -> float:
+    """When the judge, seeing the whole generated set `s`, has rep `n` (from 1) back at the
+    top, still waiting out the settle time to see the lockout held."""
+    probe, top = Judge(exercise), None
+    for p in s.poses:
+        probe.update(p, p.t)
+        if top is None and len(probe.reports) == n - 1 and probe.pm.stand_t is not None:
+            top = probe.pm.stand_t
+    assert top is not None and len(probe.reports) == len(s.counted)
+    return top
+
+
 def _gap(seconds_after_top: float, gap_s: float, seed: int):
     """A 4-rep hinge set, 30 fps, with `gap_s` of frames missing from `seconds_after_top`
     after rep 2 ended; returns (judge, reps done)."""
@@ -67,12 +79,7 @@ def test_a_rep_back_at_the_top_is_counted_even_if_the_person_is_lost_before_it_s
     # the rep is whole, it only waited to see the lockout held. It was abandoned with the loss.
     s = generate("hinge", reps=3, yaw_deg=30.0, fps=30, seed=seed, lead_in_s=2.0, tail_s=1.0)
     j = Judge("hinge")
-    probe = Judge("hinge")  # the same set seen whole: when does rep 2 reach the top?
-    top = None
-    for p in s.poses:
-        probe.update(p, p.t)
-        if top is None and len(probe.reports) < 2 and probe.pm.stand_t is not None and probe.reports:
-            top = probe.pm.stand_t
+    top = settling_top(s, "hinge", 2)
     new = []
     for p in s.poses:
         if top + 0.15 <= p.t < top + 2.0:
@@ -84,26 +91,13 @@ def test_a_rep_back_at_the_top_is_counted_even_if_the_person_is_lost_before_it_s
     assert sum(r is not None for r in new) == 3  # each reported once, on the glass too
 
 
-def _top_of_last_rep(s, exercise: str) -> float:
-    """When the judge, seeing the whole set, has the last rep back at the top (still waiting
-    out the settle time to see the lockout held)."""
-    probe, top = Judge(exercise), None
-    for p in s.poses:
-        probe.update(p, p.t)
-        settling = probe.pm.stand_t is not None
-        if top is None and settling and len(probe.reports) == len(s.counted) - 1:
-            top = probe.pm.stand_t
-    assert top is not None and len(probe.reports) == len(s.counted)
-    return top
-
-
 @pytest.mark.parametrize("exercise", ["hinge", "deadlift"])
 @pytest.mark.parametrize("fps", [30, 10])
 def test_a_set_ended_just_after_the_last_lockout_counts_that_rep(exercise, fps):
     # A clip cut, or stop pressed, 0.15 s after standing up from the last rep: the rep is
     # whole. Without finish() it was lost, more often at a Pi's pose rate.
     s = generate(exercise, reps=3, yaw_deg=30.0, fps=fps, seed=5, lead_in_s=2.0, tail_s=1.5)
-    cut = _top_of_last_rep(s, exercise) + 0.15
+    cut = settling_top(s, exercise, len(s.counted)) + 0.15
     j = Judge(exercise)
     for p in s.poses:
         if p.t < cut:
