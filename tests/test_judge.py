@@ -207,6 +207,27 @@ def test_soak_athletes_are_counted_exactly(exercise, seed):
     assert counted == done, f"{exercise} seed {seed}: counted {counted} of {done}"
 
 
+def test_standing_still_after_parking_is_not_counted_a_swing():
+    """Hour soak, seed 2916: seen 25 deg off the front, the lifter stands still after parking
+    the dumbbells; keypoint drift shortened the trunk ~7 % for a second, read as 20-25 deg
+    forward, and the depth passed the swing's 25 deg counting bar for 0.27 s: a sixth swing,
+    with the hands where they hung (faults.hands_still). On a clock begun 100 s earlier, as
+    the kiosk's is (the calibration refreshes on its own cadence), and with one more second
+    of standing, as the live kiosk's camera keeps running."""
+    from kiosk.keypoints import Pose
+
+    s, off = soak_set("skier-swing", 2916), 100.0
+    poses = [Pose(p.keypoints, p.t + off, p.frame_size) for p in s.poses]
+    last = poses[-1]
+    poses += [Pose(last.keypoints, last.t + i / 30, last.frame_size) for i in range(1, 31)]
+    j = Judge("skier-swing")
+    for p in poses:
+        j.update(p, p.t)
+    j.finish()
+    assert len(s.counted) == 5
+    assert len(j.reports) == 5
+
+
 def test_the_bottom_of_an_excursion_is_the_deepest_depth_held_not_a_spike():
     from kiosk.judge.phases import Cycle, held_peak
 

@@ -55,10 +55,11 @@ def test_a_low_weak_swing_still_counts_with_its_fault(yaw):
     assert "arms_low" in reps[1].faults
 
 
-def _metrics(reach, wrist_top) -> F.RepMetrics:
+def _metrics(reach, wrist_top, hand_travel=None) -> F.RepMetrics:
     return F.RepMetrics(back=60.0, hip_angle=120.0, knee_flexion=20.0, hip_shift=0.2, down_s=1.0,
                         up_s=1.0, head_flexion=None, hip_drop=None, hips_lead=None, top_back=5.0,
-                        top_lean_back=0.0, wrist_top=wrist_top, reach=reach)  # fmt: skip
+                        top_lean_back=0.0, wrist_top=wrist_top, reach=reach,
+                        hand_travel=hand_travel)  # fmt: skip
 
 
 def test_carried_reads_the_hands_only_where_they_were_seen():
@@ -77,11 +78,43 @@ def test_carried_reads_the_hands_only_where_they_were_seen():
     assert not F.carried(_metrics(1.0, -1.3), lift)
 
 
+def test_a_swing_whose_hands_stayed_put_was_no_swing():
+    swing, hinge = rules_for("skier-swing"), rules_for("hinge")
+    # Standing still after parking the dumbbells (the hour soak's extra swing): 0.12.
+    assert F.hands_still(_metrics(-0.5, -1.2, 0.12), swing)
+    # The least a generated swing moves them (from the front, 10 poses a second): 0.55.
+    assert not F.hands_still(_metrics(-0.2, -0.9, 0.55), swing)
+    # Hands not seen often enough to say: no evidence. Other exercises: not judged.
+    assert not F.hands_still(_metrics(None, None, None), swing)
+    assert not F.hands_still(_metrics(-0.5, -1.2, 0.05), hinge)
+
+
+def test_measure_takes_the_hands_travel_only_from_enough_samples():
+    from kiosk.judge.phases import Cycle
+    from kiosk.judge.trunk import Estimate
+
+    def samples(reaches):
+        return [Estimate(t=0.1 * i, back=40.0, confidence=1.0, hand_reach=r, depth=40.0)
+                for i, r in enumerate(reaches)]  # fmt: skip
+
+    def travel(reaches):
+        c = Cycle(start_t=0.0, peak=40.0, peak_t=0.5, end_t=1.0)
+        return F.measure(c, samples(reaches), F.Standing()).hand_travel
+
+    assert travel([-1.2, -0.8, -0.2, 0.1, -0.3, -0.9, -1.3, -1.2, -1.2, -1.2, -1.2]) > 1.0
+    assert travel([-0.5, -0.45, -0.5, -0.55, -0.5, -0.5, -0.48, -0.5, -0.52, -0.5, -0.5]) < 0.12
+    assert travel([-1.2, 0.1] + [None] * 9) is None  # two hand samples: no evidence
+
+
 def test_the_hands_rules_are_settable_and_checked_by_name():
     assert rules_for("hello", {"carry_reach": -0.1}).carry_reach == -0.1
     assert rules_for("skier-swing", {"hands_top_min": -1.0}).hands_top_min == -1.0
+    assert rules_for("skier-swing", {"hands_travel_min": 0.5}).hands_travel_min == 0.5
+    assert rules_for("hinge", {"hands_travel_min": 0.2}).hands_travel_min == 0.2
     with pytest.raises(ConfigError, match="carry_reach"):
         rules_for("hello", {"carry_reach": "low"})
+    with pytest.raises(ConfigError, match="hands_travel_min"):
+        rules_for("skier-swing", {"hands_travel_min": -0.3})
 
 
 def _longest_cue_outside_reps(s) -> float:

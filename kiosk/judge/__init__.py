@@ -297,12 +297,13 @@ class Judge:
 
     def _count(self, c) -> RepReport | None:
         """Count a movement the phases closed as a rep, and report it; None (not counted)
-        when it only picked up or put down the load (faults.carried)."""
+        when it only picked up or put down the load (faults.carried), or, in a swing, the
+        hands never swung (faults.hands_still)."""
         self.std.side_view = self.view.view == View.SIDE  # the view firms up as the set goes
         self.std.signed = (self.view.yaw_deg or 0.0) >= F.SEE_LEGS_YAW
         self.std.yaw = self.view.yaw_deg if self.view.yaw_deg is not None else 0.0
         m = F.measure(c, F.samples_since(self.hist, c.start_t), self.std)
-        if F.carried(m, self.rules):
+        if F.carried(m, self.rules) or F.hands_still(m, self.rules):
             return None
         self.metrics.append(m)  # the evidence behind each report, for review tools
         faults = F.judge(c, m, self.rules, self.std, self._stood_first(c))

@@ -52,6 +52,10 @@ class Standing:
     hip_shift: float = 0.0  # hips behind ankles while standing (stance and keypoint bias)
 
 
+# Fewer hand samples over a rep than this say nothing about how far the hands went.
+HAND_SAMPLES_MIN = 4
+
+
 @dataclass
 class RepMetrics:
     back: float
@@ -70,6 +74,7 @@ class RepMetrics:
     hips_back: float = 0.0  # how far the hips got behind the ankles on the way down (p80)
     down_frames: int = 0  # samples from the rep's start to the bottom: the descent as seen
     reach: float | None = None  # hands below the knees, trunk lengths (p90 over the rep)
+    hand_travel: float | None = None  # how far the hands went up and down (p95 - p5 of reach)
 
 
 def _med(samples: list[Estimate], attr: str) -> float | None:
@@ -127,6 +132,8 @@ def measure(c: Cycle, samples: list[Estimate], std: Standing) -> RepMetrics:
         hips_back=_hips_back(samples, c.start_t, peak_t + 0.2) - std.hip_shift,
         down_frames=int(np.count_nonzero((t >= c.start_t) & (t <= t_deep[0]))),
         reach=percentile_of(reach, 90) if reach else None,
+        hand_travel=(percentile_of(reach, 95) - percentile_of(reach, 5)
+                     if len(reach) >= HAND_SAMPLES_MIN else None),
     )  # fmt: skip
 
 
@@ -167,6 +174,18 @@ def to_the_floor(reach: float | None, r: Rules) -> bool:
     """Did the hands go down for the floor (reach: RepMetrics.reach), in an exercise that
     keeps them off it (rules.carry_reach)? Unseen wrists are no evidence."""
     return r.carry_reach is not None and reach is not None and reach > r.carry_reach
+
+
+def hands_still(m: RepMetrics, r: Rules) -> bool:
+    """Did the hands stay put through a movement of an exercise that swings them
+    (rules.hands_travel_min)? Then it was no swing. Standing still after parking the
+    dumbbells, seen near the front, keypoint drift shortened the trunk by ~7 % for a second,
+    which reads as 20-25 deg forward: a swing was counted with the hands 0.12 trunk lengths
+    from where they hung. Real swings move them 0.43 or more (252 generated sets, yaw 0-90,
+    10-30 poses a second, the least from near the front, where the swing comes toward the
+    camera) and 1.2 or more (the footage's kettlebell swings, at every pose rate)."""
+    return (r.hands_travel_min is not None and m.hand_travel is not None
+            and m.hand_travel < r.hands_travel_min)  # fmt: skip
 
 
 def carried(m: RepMetrics, r: Rules) -> bool:

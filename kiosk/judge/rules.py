@@ -34,6 +34,10 @@ class Rules:
     # not judged (the deadlift lifts from the floor; the hinge drill has no load).
     carry_reach: float | None
     hands_top_min: float | None  # ...unless the hands then rise above this (wrist height)
+    # A swing moves the hands: travel up and down against the knees (standing trunk lengths)
+    # short of this is a hinge with the weights hanging, or the trunk's length misread while
+    # standing still, not a swing (faults.hands_still). None: not judged.
+    hands_travel_min: float | None
     # faults (None = not judged for this exercise)
     shallow_deg: float  # counted rep below this: too_shallow
     deep_deg: float  # above this: too_deep
@@ -54,7 +58,7 @@ class Rules:
 
 _BASE = dict(count_min_deg=30.0, partial_min_deg=20.0, stand_max_deg=16.0, max_bottom_s=3.5,
              first_rep_from_floor=False, min_rep_s=0.6, carry_reach=None,
-             hands_top_min=None, shallow_deg=45.0, deep_deg=102.0,
+             hands_top_min=None, hands_travel_min=None, shallow_deg=45.0, deep_deg=102.0,
              min_down_s=0.35, squat_knee_deg=60.0, squat_ratio=0.5, squat_drop=0.4,
              locked_knee_deg=8.0, forward_bend_shift=0.06, head_flexion_deg=15.0, hips_first=0.85,
              stiff_knee_deg=None, stiff_ratio=1.3, lockout_deg=11.0, lean_back_deg=15.0,
@@ -81,7 +85,8 @@ EXERCISES: dict[str, Rules] = {
               band_deg=(40.0, 85.0), **dict(_BASE, count_min_deg=25.0, shallow_deg=35.0,
                                            min_down_s=None, min_rep_s=0.45, max_bottom_s=1.2,
                                            squat_ratio=0.5, hips_first=None, arms_min=-0.5,
-                                           carry_reach=0.2, hands_top_min=-0.8)),
+                                           carry_reach=0.2, hands_top_min=-0.8,
+                                           hands_travel_min=0.3)),
     )
 }  # fmt: skip
 
