@@ -112,6 +112,8 @@ class App:
     def feed_poses(self, t: float) -> None:
         if self.worker is None:
             return
+        # Read before taking: the worker marks the end only after publishing its last pose.
+        ended = self.worker.finished
         if self.threaded:
             fresh, latest = self.worker.take()
         else:  # simulated clock: run the feed on this thread until nothing more is due
@@ -125,6 +127,10 @@ class App:
         if latest is not None:
             self.latest_pose, self.latest_t = latest
         self._judge_all(fresh, t)
+        if ended and self.flow.screen is Screen.COACHING:
+            # A video played to its end (`run --source FILE`): no more of the set is coming,
+            # so end it as a stop press would, not after the 20 s nobody-in-view timeout.
+            self.act(Action.LONG_PRESS)
 
     def _judge_all(self, fresh, t: float) -> None:
         for pose, pt in fresh:

@@ -213,6 +213,8 @@ class CameraFeed:
                 self._lost("the camera stopped sending frames")
                 return None
             if not self.loop:
+                self.status = "The video has ended"
+                self.detail = "start the mirror again to replay it"
                 raise EndOfFeed()
             self._offset = self._last_t + 1 / 30  # play the file again, time running on
             return None

@@ -137,3 +137,54 @@ def test_camera_lost_between_reps_for_a_while_loses_no_rep(tmp_path):
     done, app, seen, waits, stored = set_with_outage(tmp_path, "raises", "between reps", jump_s=1.5)
     assert any(any("Camera lost" in e for e in errs) for _, errs in seen)
     assert len(app.flow.last_set[1]) == done and stored == done
+
+
+class VideoFile:
+    """A recorded set played from a file: frames in order, then the end (None)."""
+
+    def __init__(self, n: int):
+        self.n, self.i = n, 0
+
+    def read(self):
+        if self.i >= self.n:
+            return None
+        i, self.i = self.i, self.i + 1
+        return Frame(np.array([[[i & 255, i >> 8, 0]]], np.uint8), i * FRAME_S)
+
+    def read_from(self, due: float):
+        while self.i < self.n and self.i * FRAME_S < due:
+            self.i += 1
+        return self.read()
+
+    def close(self):
+        pass
+
+
+def test_a_video_that_ends_mid_set_ends_the_set_at_once(tmp_path):
+    """`run --source FILE`: when the file runs out on the coaching screen, nothing more of the
+    set is coming. The set ends then, as a stop press would (its last rep kept), not 20 s
+    later when the nobody-in-view timeout would have ended it, and the glass says why."""
+    s = generate("hinge", reps=3, yaw_deg=30.0, fps=30, seed=5, lead_in_s=2.0, tail_s=1.0)
+    k = READ_S / FRAME_S  # real seconds per second of the file: played four times as fast
+    feed = CameraFeed(lambda: VideoFile(len(s.poses)), ModelStandIn(s.poses), realtime=True,
+                      clock=lambda: time.monotonic() / k, sleep=lambda dt: time.sleep(dt * k))
+    history, seen = History(tmp_path / "history.sqlite3"), []
+
+    def on_frame(app, model):
+        seen.append((app.flow.screen, list(model.errors)))
+        if app.flow.screen is Screen.SUMMARY:
+            app.running = False
+
+    app = App(display=Display("headless", "landscape", size=(640, 360)), worker=PoseWorker(feed),
+              judge_factory=Judge, info=exercise_infos(), history=history, on_frame=on_frame)
+    app.act(Action.NEXT)
+    app.act(Action.SELECT)
+    t0 = time.monotonic()
+    app.run(seconds=30, tick=lambda: time.sleep(0.004))
+    took = time.monotonic() - t0
+    stored = history._rows("SELECT COUNT(*) AS n FROM reps")[0]["n"]
+    history.close()
+    assert seen[-1][0] is Screen.SUMMARY and took < 15.0  # (the timeout would take 20 s)
+    assert any(screen is Screen.COACHING for screen, _ in seen)
+    assert len(app.flow.last_set[1]) == stored == 3
+    assert "The video has ended" in seen[-1][1]
