@@ -97,6 +97,12 @@ class App:
                 self._on_state(final, t)
         self.apply(self.flow.act(action, t), t)
 
+    def end_set(self) -> None:
+        """End the set being coached, if any, as a stop press does: a rep just locked out is
+        kept (exit, SIGTERM, a video that ran out)."""
+        if self.flow.screen is Screen.COACHING:
+            self.act(Action.LONG_PRESS)
+
     def handle_events(self) -> None:
         for ev in pygame.event.get():
             if ev.type == pygame.QUIT:
@@ -127,10 +133,10 @@ class App:
         if latest is not None:
             self.latest_pose, self.latest_t = latest
         self._judge_all(fresh, t)
-        if ended and self.flow.screen is Screen.COACHING:
+        if ended:
             # A video played to its end (`run --source FILE`): no more of the set is coming,
-            # so end it as a stop press would, not after the 20 s nobody-in-view timeout.
-            self.act(Action.LONG_PRESS)
+            # so end it now, not after the 20 s nobody-in-view timeout.
+            self.end_set()
 
     def _judge_all(self, fresh, t: float) -> None:
         for pose, pt in fresh:
@@ -285,8 +291,7 @@ class App:
                 self.frame()
                 pace()
         finally:
-            if self.flow.screen is Screen.COACHING:
-                self.act(Action.LONG_PRESS)  # as a stop press: a rep just locked out is kept
+            self.end_set()
             if self.history is not None:
                 self.history.end_session()
             if self.notifier is not None:

@@ -197,7 +197,7 @@ class Judge:
         kind, rep = closed
         self.live = []
         if kind != "partial" and rep is None:
-            return None  # too short, or a load picked up or put down (faults.carried)
+            return None  # too short, a load picked up or put down, or a swing never swung
         self.last_state = replace(last, phase=self.pm.phase, new_rep=rep, partial=rep is None,
                                   reps=len(self.reports), live_faults=[])
         return self.last_state
