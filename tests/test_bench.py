@@ -34,7 +34,12 @@ def test_bench_json_has_every_figure(model_path):
     assert d["overhead_ratio"] == pytest.approx(d["pipeline_ms"] / d["invoke_ms"], rel=0.01)
     serial = d["serial"]["pipeline"]["median"] / d["serial"]["invoke"]["median"]
     assert d["overhead_ratio_serial"] == pytest.approx(serial, rel=0.01)
-    assert d["pipeline"]["n"] == 40 - 15 and d["pipeline"]["p5"] <= d["pipeline"]["median"] <= d["pipeline"]["p95"]
+    assert d["pipeline"]["n"] == d["invoke"]["n"] == 40 - 15
+    assert d["pipeline"]["p5"] <= d["pipeline"]["median"] <= d["pipeline"]["p95"]
+    # Three as-run passes; the figures are the median pass's (a busy stretch of a shared host
+    # is one pass, not the result).
+    by_pass = d["overhead_ratio_by_pass"]
+    assert len(by_pass) == 3 and d["overhead_ratio"] == pytest.approx(sorted(by_pass)[1], abs=0.002)
     live = d["live"]
     assert live["display"] == [1920, 1080] and live["screen"] == "coaching"
     assert live["inferred_frames"] > 0 and live["latency_ms"]["n"] > 0
@@ -70,9 +75,9 @@ def test_the_timed_pass_runs_the_estimator_unwrapped(model_path, monkeypatch):
     monkeypatch.setattr(bench.time, "perf_counter", clock)
     r = bench.measure_pipeline(est, "hinge", frames)
     monkeypatch.undo()
-    # The two timed passes (as run, then serial) read the clock 4 times a frame each, all
+    # The timed passes (three as run, then serial) read the clock 4 times a frame each, all
     # without the stage timers.
-    assert not any(wrapped_during_timing[: 8 * len(frames)]) and any(wrapped_during_timing)
+    assert not any(wrapped_during_timing[: 16 * len(frames)]) and any(wrapped_during_timing)
     assert len(r["tensors"]) == len(frames) - bench.WARMUP and r["tensors"][0].shape == (1, 192, 192, 3)
     assert "run" not in vars(est.detector) and est.detector._resize is resize
     assert est.smoother is smoother
