@@ -57,9 +57,7 @@ class OneEuro:
         a_d, lo, beta = _alpha(self.d_cutoff, dt), self.min_cutoff, self.beta
         # Speed from the raw values, as MediaPipe and tfjs do: the filtered value lags.
         speeds = [s + a_d * ((n - r) / dt - s) for n, r, s in zip(x, self._raw, self._dx)]
-        # _alpha written out (the same operations in the same order): 34 calls a frame.
-        out = [o + 1.0 / (1.0 + 1.0 / (TWO_PI * (lo + beta * abs(s)) * dt)) * (n - o)
-               for n, s, o in zip(x, speeds, self._x)]
+        out = [o + _alpha(lo + beta * abs(s), dt) * (n - o) for n, s, o in zip(x, speeds, self._x)]
         self._x, self._raw, self._dx, self._t = out, x, speeds, t
         return list(out)
 
@@ -77,6 +75,6 @@ class KeypointSmoother:
     def __call__(self, kps, t: float, frame_size: tuple[int, int]):
         scale = float(max(frame_size))
         pts = rows(kps)
-        xy = iter(self._filter([v / scale for p in pts for v in (p[0], p[1])], t))
-        out = [[x * scale, next(xy) * scale, p[2]] for x, p in zip(xy, pts)]  # (x, y) pairs
+        xy = self._filter([v / scale for p in pts for v in (p[0], p[1])], t)
+        out = [[xy[2 * i] * scale, xy[2 * i + 1] * scale, p[2]] for i, p in enumerate(pts)]
         return out if isinstance(kps, list) else np.array(out, dtype=float)
