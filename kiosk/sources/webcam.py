@@ -10,10 +10,10 @@ import logging
 import os
 import time
 
-
 from kiosk.errors import SourceError
 from kiosk.sources import Frame
 from kiosk.sources.latest import CaptureThread, CapturedSource, upright
+from kiosk.sources.rgb import ToRGB
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +56,7 @@ class WebcamSource(CapturedSource):
             raise SourceError(
                 f"cannot open webcam {self.device}: {exc} (busy, no permission - is the user "
                 "in the 'video' group? - or an unsupported size)") from exc
-        from av.video.reformatter import VideoReformatter
-
-        self._to_rgb = VideoReformatter()  # keeps its conversion context across frames
+        self._to_rgb = ToRGB()
         self._frames = self._container.decode(stream)
         self._capture = CaptureThread(self._grab, name="webcam").start()
         log.info("webcam %s: %sx%s", self.device, stream.width, stream.height)
@@ -68,7 +66,7 @@ class WebcamSource(CapturedSource):
         frame = next(self._frames, None)
         if frame is None:
             return None
-        rgb = self._to_rgb.reformat(frame, format="rgb24").to_ndarray()
+        rgb = self._to_rgb(frame)
         t = frame.time if frame.time is not None else time.monotonic()
         return Frame(upright(rgb, self.quarter_turns, self.hflip, self.vflip), float(t))
 
