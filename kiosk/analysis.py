@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Iterator
 
 from kiosk.errors import SourceError
 from kiosk.judge import Judge
-from kiosk.keypoints import Pose
+from kiosk.pose.keypoints import Pose
 from kiosk.reports import JudgeState, RepReport
 
 TimedPose = tuple[float, Pose | None]

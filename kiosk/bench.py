@@ -298,8 +298,8 @@ def _stage_breakdown(estimator, exercise: str, frames) -> tuple[dict, list]:
 
 def measure_runtimes(model_path, threads: int, tensors, rounds: int = 2) -> dict:
     """Bare invoke for each runtime importable here, interleaved frame by frame."""
-    from kiosk import runtime as R
-    from kiosk.movenet import MoveNet
+    from kiosk.pose import runtime as R
+    from kiosk.pose.movenet import MoveNet
 
     nets = {name: MoveNet(model_path, threads, R.load_runtime(name)) for name in R.available()}
     times: dict[str, list[float]] = {n: [] for n in nets}

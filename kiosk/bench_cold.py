@@ -16,7 +16,7 @@ def probe(model_path, frames: int = 300, size=(384, 288)) -> dict[str, float]:
     preceding work (about as long as one Lightning invoke here)."""
     from kiosk.bench_frames import generated_frames
     from kiosk.judge import Judge
-    from kiosk.pose import PoseEstimator
+    from kiosk.pose.estimator import PoseEstimator
 
     est = PoseEstimator(model_path, 1)
     poses = [(est.estimate(f.rgb, f.t), f.t) for f in generated_frames(frames, "hinge", size=size)]
@@ -52,7 +52,7 @@ def probe(model_path, frames: int = 300, size=(384, 288)) -> dict[str, float]:
 
 
 def main(argv=None) -> int:
-    from kiosk.model_files import find_model
+    from kiosk.pose.model_files import find_model
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--model")

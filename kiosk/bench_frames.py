@@ -14,7 +14,7 @@ from typing import Iterator
 
 import numpy as np
 
-from kiosk import keypoints as K
+from kiosk.pose import keypoints as K
 from kiosk.sources import Frame
 
 SKIN, SHIRT, PANTS = (224, 172, 140), (40, 90, 170), (50, 50, 62)

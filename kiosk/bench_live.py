@@ -128,7 +128,7 @@ def main(argv=None) -> int:
     from kiosk.bench_frames import DrawnAthlete, VideoLoop
     from kiosk.flow import Action, Screen
     from kiosk.judge import Judge
-    from kiosk.pose import PoseEstimator
+    from kiosk.pose.estimator import PoseEstimator
     from kiosk.reports import JudgeState, Phase
     from kiosk.screen.display import Display
     from kiosk.screen.exercises import exercise_infos

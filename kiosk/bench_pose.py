@@ -42,8 +42,8 @@ class Timing:
 def invoke_times(model_path, runtime: str | None = None, threads: int = 1, n: int = 200,
                  warmup: int = 10, seed: int = 0) -> tuple[str, list[float]]:
     """(runtime name, seconds per invoke()) on a fixed random input, after warm-up."""
-    from kiosk.movenet import MoveNet
-    from kiosk.runtime import load_runtime
+    from kiosk.pose.movenet import MoveNet
+    from kiosk.pose.runtime import load_runtime
 
     net = MoveNet(model_path, threads, load_runtime(runtime))
     frame = np.random.default_rng(seed).integers(0, 256, (480, 640, 3), dtype=np.uint8)
@@ -96,7 +96,7 @@ def time_video(video, estimator, limit: int | None = None) -> Timing:
 
 def report(model_path, video, runtime=None, threads=1, n=200, limit=None) -> dict:
     """Everything the bench prints, as a dict."""
-    from kiosk.pose import PoseEstimator
+    from kiosk.pose.estimator import PoseEstimator
 
     name, inv = invoke_times(model_path, runtime, threads, n)
     est = PoseEstimator(model_path, threads, runtime=runtime)
@@ -116,7 +116,7 @@ def report(model_path, video, runtime=None, threads=1, n=200, limit=None) -> dic
 
 
 def main(argv=None) -> int:
-    from kiosk.model_files import find_model
+    from kiosk.pose.model_files import find_model
 
     p = argparse.ArgumentParser(description="measure MoveNet invoke() and end-to-end analyze")
     p.add_argument("video")

@@ -50,7 +50,7 @@ def check_config(cfg: Config | None, error: Exception | None) -> Result:
 
 def check_model(cfg: Config) -> list[Result]:
     """Path and checksum, runtime, then one timed inference on a blank frame."""
-    from kiosk import model_files
+    from kiosk.pose import model_files
     from kiosk.errors import UserError
 
     try:
@@ -63,7 +63,7 @@ def check_model(cfg: Config) -> list[Result]:
     try:
         import numpy as np
 
-        from kiosk.movenet import MoveNet
+        from kiosk.pose.movenet import MoveNet
 
         net = MoveNet(path, cfg.model.threads)
         blank = np.zeros((480, 640, 3), np.uint8)

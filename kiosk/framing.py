@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kiosk.keypoints import L_ANKLE, L_HIP, L_SHOULDER, NOSE, R_ANKLE, R_HIP, R_SHOULDER, Pose
+from kiosk.pose.keypoints import L_ANKLE, L_HIP, L_SHOULDER, NOSE, R_ANKLE, R_HIP, R_SHOULDER, Pose
 from kiosk.reports import View
 
 SEEN = 0.3  # keypoint score above which a point counts as seen
@@ -58,5 +58,5 @@ def view_advice(view: View) -> str | None:
 
 def someone_else(seen, now: float, window_s: float = 3.0, times: int = 1) -> bool:
     """Was a second person seen at least `times` times in the `window_s` seconds up to `now`?
-    `seen`: frame times (kiosk.pose.PoseEstimator.others_seen), same clock as `now`."""
+    `seen`: frame times (kiosk.pose.estimator.PoseEstimator.others_seen), same clock as `now`."""
     return sum(1 for t in seen if now - window_s <= t <= now) >= times

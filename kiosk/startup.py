@@ -58,7 +58,7 @@ def build(cfg, mode: str, source: str | None = None, history=None, notifier=None
     display = Display(mode, cfg.display.orientation, rotate=cfg.display.rotate)
     errors, worker = [], None
     try:
-        from kiosk.pose import PoseEstimator
+        from kiosk.pose.estimator import PoseEstimator
 
         estimator = PoseEstimator(config_model_path=cfg.model.path or None, variant=cfg.model.variant,
                                   threads=cfg.model.threads)  # fmt: skip

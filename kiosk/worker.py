@@ -26,7 +26,7 @@ import time
 from typing import Callable
 
 from kiosk.errors import SourceError
-from kiosk.keypoints import Pose
+from kiosk.pose.keypoints import Pose
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk import angles as A
-from kiosk import keypoints as K
+from kiosk.pose import keypoints as K
 from kiosk.judge.fit import incline, yaw_range
 from kiosk.synth import Body, truth_angles
 from kiosk.synth.body import Posture, skeleton

@@ -69,7 +69,7 @@ def test_the_timed_pass_runs_the_estimator_unwrapped(model_path, monkeypatch):
 
     from kiosk import bench
     from kiosk.bench_frames import generated_frames
-    from kiosk.pose import PoseEstimator
+    from kiosk.pose.estimator import PoseEstimator
 
     est = PoseEstimator(model_path)
     smoother, resize = est.smoother, est.detector._resize
@@ -168,9 +168,9 @@ def test_the_floor_runs_on_the_input_the_pipeline_set(model_path):
     its input as it was, for every installed runtime."""
     import numpy as np
 
-    from kiosk import runtime
+    from kiosk.pose import runtime
     from kiosk.bench_frames import generated_frames
-    from kiosk.movenet import MoveNet
+    from kiosk.pose.movenet import MoveNet
 
     rgb = generated_frames(1, "hinge", size=(384, 288))[0].rgb
     for name in runtime.available():

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from kiosk.cli import main
-from kiosk.keypoints import NAMES, Pose
+from kiosk.pose.keypoints import NAMES, Pose
 
 NAME = "movenet_singlepose_lightning_int8_v4.tflite"
 
@@ -20,7 +20,7 @@ NAME = "movenet_singlepose_lightning_int8_v4.tflite"
 @pytest.fixture
 def empty_lookup(tmp_path, monkeypatch):
     """No model anywhere the look-up searches."""
-    from kiosk import model_files as mf
+    from kiosk.pose import model_files as mf
 
     env = tmp_path / "models"
     env.mkdir()

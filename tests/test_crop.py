@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kiosk import keypoints as K
-from kiosk.crop import next_box
+from kiosk.pose import keypoints as K
+from kiosk.pose.crop import next_box
 
 
 def standing(cx=640.0, hip_y=420.0, torso=120.0, score=0.9):

@@ -20,7 +20,7 @@ from kiosk.errors import SourceError
 from kiosk.flow import Action, Screen
 from kiosk.history import History
 from kiosk.judge import Judge
-from kiosk.keypoints import Pose
+from kiosk.pose.keypoints import Pose
 from kiosk.screen.display import Display
 from kiosk.screen.exercises import exercise_infos
 from kiosk.sources import Frame

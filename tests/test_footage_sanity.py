@@ -16,7 +16,7 @@ import pytest
 
 from kiosk.analysis import analyze_video
 from kiosk.faults import FAULTS
-from kiosk.pose import PoseEstimator
+from kiosk.pose.estimator import PoseEstimator
 
 pytestmark = [pytest.mark.model, pytest.mark.footage]
 

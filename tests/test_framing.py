@@ -3,7 +3,7 @@
 import numpy as np
 
 from kiosk.framing import framing_advice
-from kiosk.keypoints import Pose
+from kiosk.pose.keypoints import Pose
 
 
 def person(dy=0.0, dx=0.0, scale=1.0, score=0.9) -> Pose:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kiosk.imaging import Box, CropResizer, crop_resize, letterbox_box
+from kiosk.pose.imaging import Box, CropResizer, crop_resize, letterbox_box
 
 
 def _reference(img, box, s):

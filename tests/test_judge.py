@@ -111,7 +111,7 @@ def test_mean_back_angle_error_meets_the_targets(yaw):
 
 def test_left_right_mix_ups_do_not_change_the_verdict():
     """MoveNet mixes up left and right in side views; every pose mirrored gives the same reps."""
-    from kiosk.keypoints import MIRROR, Pose
+    from kiosk.pose.keypoints import MIRROR, Pose
 
     s = generate("deadlift", reps=3, yaw_deg=85, seed=6)
     a, _ = run(s)
@@ -126,7 +126,7 @@ def test_left_right_mix_ups_do_not_change_the_verdict():
 
 def test_garbage_in_does_not_crash_or_count():
     """Dropped frames, NaNs, a wrong shape, repeated and backward timestamps, a long gap."""
-    from kiosk.keypoints import Pose
+    from kiosk.pose.keypoints import Pose
 
     s = generate("hinge", reps=3, yaw_deg=70, seed=8)
     j = Judge("hinge")
@@ -214,7 +214,7 @@ def test_standing_still_after_parking_is_not_counted_a_swing():
     with the hands where they hung (faults.hands_still). On a clock begun 100 s earlier, as
     the kiosk's is (the calibration refreshes on its own cadence), and with one more second
     of standing, as the live kiosk's camera keeps running."""
-    from kiosk.keypoints import Pose
+    from kiosk.pose.keypoints import Pose
 
     s, off = soak_set("skier-swing", 2916), 100.0
     poses = [Pose(p.keypoints, p.t + off, p.frame_size) for p in s.poses]

@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.faults import FAULTS
 from kiosk.judge import Judge
-from kiosk.keypoints import Pose
+from kiosk.pose.keypoints import Pose
 from kiosk.synth import generate
 
 CASES = [  # (exercise, fault, yaw)

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kiosk.judge import Judge
-from kiosk.keypoints import MIRROR, Pose
+from kiosk.pose.keypoints import MIRROR, Pose
 from kiosk.reports import JudgeState
 from kiosk.synth import generate
 

@@ -13,9 +13,9 @@ from functools import lru_cache
 import numpy as np
 import pytest
 
-from kiosk import keypoints as K
+from kiosk.pose import keypoints as K
 from kiosk.judge import Judge
-from kiosk.keypoints import Pose
+from kiosk.pose.keypoints import Pose
 from kiosk.synth import generate
 
 TRUNK = (K.L_SHOULDER, K.R_SHOULDER, K.L_HIP, K.R_HIP)

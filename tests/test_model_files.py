@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from kiosk import model_files as mf
+from kiosk.pose import model_files as mf
 from kiosk.errors import ModelError
 
 NAME = "movenet_singlepose_lightning_int8_v4.tflite"

@@ -8,12 +8,12 @@ import csv
 import numpy as np
 import pytest
 
-from kiosk import runtime
+from kiosk.pose import runtime
 from kiosk.commands.pose import load_rgb
 from kiosk.errors import ModelError
-from kiosk.keypoints import NAMES
-from kiosk.movenet import MoveNet, decode
-from kiosk.imaging import Box
+from kiosk.pose.keypoints import NAMES
+from kiosk.pose.movenet import MoveNet, decode
+from kiosk.pose.imaging import Box
 
 TOLERANCE_PX = 21
 RUNTIMES = runtime.available()

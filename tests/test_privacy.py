@@ -46,7 +46,7 @@ sys.addaudithook(hook)
 PIPELINE = r"""
 import itertools
 from kiosk.sources.video import VideoSource
-from kiosk.pose import PoseEstimator
+from kiosk.pose.estimator import PoseEstimator
 from kiosk.history import History
 from kiosk.reports import RepReport
 

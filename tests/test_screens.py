@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.coach import Cue, fault_cue
 from kiosk.flow import Flow, Screen
-from kiosk.keypoints import Pose
+from kiosk.pose.keypoints import Pose
 from kiosk.reports import JudgeState, Phase, RepReport, View
 from kiosk.screen import Canvas, ViewModel, render
 from kiosk.faults import FAULTS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kiosk.smoothing import KeypointSmoother, OneEuro
+from kiosk.pose.smoothing import KeypointSmoother, OneEuro
 
 FPS = 30.0
 SIZE = (1280, 720)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kiosk import keypoints as K
+from kiosk.pose import keypoints as K
 from kiosk.framing import someone_else
-from kiosk.pose import PoseEstimator
+from kiosk.pose.estimator import PoseEstimator
 from tests.test_crop import standing
 
 FPS = 30.0

@@ -17,7 +17,7 @@ import types
 
 import numpy as np
 
-from kiosk.keypoints import Pose
+from kiosk.pose.keypoints import Pose
 from kiosk.sources import Frame
 from kiosk.sources.picamera import PiCameraSource
 from kiosk.worker import CameraFeed, PoseWorker

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk import keypoints as K
+from kiosk.pose import keypoints as K
 from kiosk.synth import PARTIAL, Noise, generate
 
 

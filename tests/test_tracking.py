@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from kiosk import keypoints as K
-from kiosk.pose import PoseEstimator
-from kiosk.tracking import Tracker, anchor_and_scale
+from kiosk.pose import keypoints as K
+from kiosk.pose.estimator import PoseEstimator
+from kiosk.pose.tracking import Tracker, anchor_and_scale
 from tests.test_crop import standing
 
 FPS = 30.0

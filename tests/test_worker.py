@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from kiosk.errors import SourceError
-from kiosk.keypoints import Pose
+from kiosk.pose.keypoints import Pose
 from kiosk.sources import Frame, FrameSource
 from kiosk.worker import CameraFeed, EndOfFeed, Lull, PoseWorker, ScriptedFeed
 

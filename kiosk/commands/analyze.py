@@ -46,7 +46,7 @@ def add_parser(subparsers, name):
 
 
 def estimator_from_args(args):
-    from kiosk.pose import PoseEstimator
+    from kiosk.pose.estimator import PoseEstimator
 
     return PoseEstimator(model_path=args.model, threads=args.threads)
 

@@ -55,10 +55,10 @@ def run(args) -> int:
 
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # --json: stdout is one object
     from kiosk import bench
-    from kiosk import runtime as R
+    from kiosk.pose import runtime as R
     from kiosk.errors import UserError
-    from kiosk.model_files import find_model
-    from kiosk.pose import PoseEstimator
+    from kiosk.pose.model_files import find_model
+    from kiosk.pose.estimator import PoseEstimator
 
     if args.frames < bench.WARMUP + 10:
         raise UserError(f"--frames must be at least {bench.WARMUP + 10}, not {args.frames}")

@@ -86,7 +86,7 @@ def _write(path: Path, text: str, mode: int = 0o644) -> Callable[[], None]:
 
 def _fetch(dest: Path) -> Callable[[], None]:
     def go():
-        from kiosk.model_files import fetch
+        from kiosk.pose.model_files import fetch
 
         fetch(dest_dir=dest)
 
@@ -95,7 +95,7 @@ def _fetch(dest: Path) -> Callable[[], None]:
 
 def _find_model(source: Path) -> Path | None:
     """A verified default model this user can see (or one in the checkout's models/)."""
-    from kiosk.model_files import check, find_model, variant
+    from kiosk.pose.model_files import check, find_model, variant
 
     candidates = [source / "models" / variant().file]
     try:

@@ -20,7 +20,7 @@ def add_parser(subparsers, name):
 
 
 def run(args) -> int:
-    from kiosk import model_files as mf
+    from kiosk.pose import model_files as mf
 
     if args.models_command == "fetch":
         v = mf.variant(args.variant)

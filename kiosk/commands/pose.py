@@ -36,10 +36,10 @@ def load_rgb(path):
 
 
 def run(args) -> int:
-    from kiosk.keypoints import NAMES
-    from kiosk.model_files import find_model
-    from kiosk.movenet import MoveNet
-    from kiosk.runtime import load_runtime
+    from kiosk.pose.keypoints import NAMES
+    from kiosk.pose.model_files import find_model
+    from kiosk.pose.movenet import MoveNet
+    from kiosk.pose.runtime import load_runtime
 
     rgb = load_rgb(args.image)
     path = find_model(args.model)

@@ -28,7 +28,7 @@ from kiosk.judge.start import StartBuffer
 from kiosk.judge.stats import RollingMedian, median_of_sorted
 from kiosk.judge.trunk import Estimate, StandingLengths, estimate, segments
 from kiosk.judge.view import ViewEstimator
-from kiosk.keypoints import Pose
+from kiosk.pose.keypoints import Pose
 from kiosk.reports import JudgeState, Phase, RepReport, View
 
 __all__ = ["Judge", "EXERCISES", "Rules", "rules_for"]

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kiosk import keypoints as K
-from kiosk.keypoints import Pose
+from kiosk.pose import keypoints as K
+from kiosk.pose.keypoints import Pose
 
 MIN_SCORE = 0.15  # below this a keypoint is treated as missing
 # Shoulder width over hip width, MoveNet keypoints, average adult (see kiosk.judge.view).

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from kiosk.coach import Cue
 from kiosk.flow import Flow
-from kiosk.keypoints import Pose
+from kiosk.pose.keypoints import Pose
 from kiosk.reports import View
 
 

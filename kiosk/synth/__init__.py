@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kiosk import keypoints as K
-from kiosk.keypoints import Pose
+from kiosk.pose import keypoints as K
+from kiosk.pose.keypoints import Pose
 from kiosk.synth import motion as M
 from kiosk.synth.body import Body, Posture, skeleton
 from kiosk.synth.camera import Camera, Noise, NoiseModel

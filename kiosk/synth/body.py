@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kiosk import keypoints as K
+from kiosk.pose import keypoints as K
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ counts, so raised wrists or a wide stance widen the crop (tested in tests/test_c
 
 from __future__ import annotations
 
-from kiosk.imaging import Box
-from kiosk.keypoints import L_HIP, L_SHOULDER, R_HIP, R_SHOULDER, rows
+from kiosk.pose.imaging import Box
+from kiosk.pose.keypoints import L_HIP, L_SHOULDER, R_HIP, R_SHOULDER, rows
 
 MIN_CROP_KEYPOINT_SCORE = 0.2
 TORSO = (L_SHOULDER, R_SHOULDER, L_HIP, R_HIP)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kiosk.keypoints import L_HIP, L_SHOULDER, R_HIP, R_SHOULDER, rows
+from kiosk.pose.keypoints import L_HIP, L_SHOULDER, R_HIP, R_SHOULDER, rows
 
 MIN_SCORE = 0.2
 

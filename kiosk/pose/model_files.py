@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.errors import ModelError
-from kiosk.tflite_file import OutOfBounds, weights_extent
+from kiosk.pose.tflite_file import OutOfBounds, weights_extent
 
 ENV_DIR = "HINGE_MIRROR_MODEL_DIR"
-REPO_MODELS = Path(__file__).resolve().parents[1] / "models"
-MANIFEST = Path(__file__).resolve().parent / "data" / "model-manifest.toml"
+REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
+MANIFEST = Path(__file__).resolve().parents[1] / "data" / "model-manifest.toml"
 TFLITE_ID = b"TFL3"
 
 

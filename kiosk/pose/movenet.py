@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.errors import ModelError
-from kiosk.imaging import Box, CropResizer, letterbox_box
-from kiosk.runtime import Runtime, load_runtime
+from kiosk.pose.imaging import Box, CropResizer, letterbox_box
+from kiosk.pose.runtime import Runtime, load_runtime
 
 
 class MoveNet:

@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from kiosk.keypoints import rows
+from kiosk.pose.keypoints import rows
 
 MIN_CUTOFF = 2.5  # Hz, the cut-off at rest
 BETA = 80.0  # cut-off increase per (normalised unit / s) of speed

@@ -14,14 +14,14 @@ from typing import Iterator
 
 import numpy as np
 
-from kiosk.crop import next_box
-from kiosk.imaging import Box
-from kiosk.keypoints import Pose, rows
-from kiosk.model_files import find_model
-from kiosk.movenet import MoveNet
-from kiosk.runtime import load_runtime
-from kiosk.smoothing import KeypointSmoother
-from kiosk.tracking import Tracker, anchor_and_scale, prominence
+from kiosk.pose.crop import next_box
+from kiosk.pose.imaging import Box
+from kiosk.pose.keypoints import Pose, rows
+from kiosk.pose.model_files import find_model
+from kiosk.pose.movenet import MoveNet
+from kiosk.pose.runtime import load_runtime
+from kiosk.pose.smoothing import KeypointSmoother
+from kiosk.pose.tracking import Tracker, anchor_and_scale, prominence
 
 # A frame holds a person when enough keypoints are confident. MoveNet always returns 17
 # points; on an empty scene they are low-scoring guesses.
