@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Iterator
 from kiosk.errors import SourceError
 from kiosk.judge import Judge
 from kiosk.pose.keypoints import Pose
-from kiosk.reports import JudgeState, RepReport
+from kiosk.judge.reports import JudgeState, RepReport
 
 TimedPose = tuple[float, Pose | None]
 

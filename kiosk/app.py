@@ -28,7 +28,7 @@ from kiosk import heap
 from kiosk.coach import Coach, Cue
 from kiosk.flow import Action, Effect, Flow, Screen
 from kiosk.framing import someone_else
-from kiosk.reports import JudgeState, View
+from kiosk.judge.reports import JudgeState, View
 from kiosk.screen import Canvas, ViewModel, render
 from kiosk.screen.model import ExerciseInfo, SetRecord
 from kiosk.screen.widgets import FollowCrop

@@ -129,7 +129,7 @@ def main(argv=None) -> int:
     from kiosk.flow import Action, Screen
     from kiosk.judge import Judge
     from kiosk.pose.estimator import PoseEstimator
-    from kiosk.reports import JudgeState, Phase
+    from kiosk.judge.reports import JudgeState, Phase
     from kiosk.screen.display import Display
     from kiosk.screen.exercises import exercise_infos
     from kiosk.worker import CameraFeed, PoseWorker

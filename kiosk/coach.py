@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kiosk.faults import FAULTS, GOOD_REP_CUES
-from kiosk.reports import JudgeState
+from kiosk.judge.reports import JudgeState
 
 MIN_HOLD_S = 2.5
 PREEMPT_AFTER_S = 1.0

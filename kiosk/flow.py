@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from kiosk.reports import JudgeState, Phase, RepReport
+from kiosk.judge.reports import JudgeState, Phase, RepReport
 
 
 class Action(str, Enum):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from kiosk.pose.keypoints import L_ANKLE, L_HIP, L_SHOULDER, NOSE, R_ANKLE, R_HIP, R_SHOULDER, Pose
-from kiosk.reports import View
+from kiosk.judge.reports import View
 
 SEEN = 0.3  # keypoint score above which a point counts as seen
 EDGE = 0.02  # within this fraction of the frame's edge: touching it

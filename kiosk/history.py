@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.errors import UserError
-from kiosk.reports import RepReport
+from kiosk.judge.reports import RepReport
 
 FILENAME = "history.sqlite3"
 

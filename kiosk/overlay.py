@@ -11,7 +11,7 @@ import numpy as np
 
 from kiosk.errors import UserError
 from kiosk.pose.keypoints import EDGES, L_HIP, L_SHOULDER, R_HIP, R_SHOULDER, Pose
-from kiosk.reports import JudgeState
+from kiosk.judge.reports import JudgeState
 
 GOOD, BAD, INK = (60, 220, 120), (255, 90, 70), (255, 255, 255)
 

@@ -1,4 +1,4 @@
-"""Angle conventions (kiosk.angles) and the any-view inclination fit (kiosk.judge.trunk)."""
+"""Angle conventions (kiosk.judge.angles) and the any-view inclination fit (kiosk.judge.trunk)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk import angles as A
+from kiosk.judge import angles as A
 from kiosk.pose import keypoints as K
 from kiosk.judge.fit import incline, yaw_range
 from kiosk.synth import Body, truth_angles

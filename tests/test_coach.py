@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from kiosk.coach import MIN_HOLD_S, PREEMPT_AFTER_S, Coach
 from kiosk.faults import FAULTS, GOOD_REP_CUES
-from kiosk.reports import JudgeState, Phase, RepReport
+from kiosk.judge.reports import JudgeState, Phase, RepReport
 
 
 def rep(i: int, faults=(), score=None) -> RepReport:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from kiosk.flow import (AWAY_END_SET_S, CHOOSE_TIMEOUT_S, HISTORY_ITEM, SUMMARY_TIMEOUT_S, Action,
                         Flow, Screen)  # fmt: skip
 from kiosk.judge import Judge
-from kiosk.reports import JudgeState, Phase, RepReport
+from kiosk.judge.reports import JudgeState, Phase, RepReport
 from kiosk.synth import generate
 
 EXERCISES = ("hinge", "hello", "deadlift", "skier-swing")

@@ -10,7 +10,7 @@ import pytest
 
 from kiosk.errors import UserError
 from kiosk.history import FILENAME, MIGRATIONS, SCHEMA_VERSION, History, state_dir
-from kiosk.reports import RepReport
+from kiosk.judge.reports import RepReport
 
 
 def rep(i, score=90, faults=()):

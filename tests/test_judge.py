@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from kiosk.errors import ConfigError
 from kiosk.judge import EXERCISES, Judge, rules_for
-from kiosk.reports import Phase, View
+from kiosk.judge.reports import Phase, View
 from kiosk.synth import PARTIAL, generate
 
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from kiosk.judge import Judge
 from kiosk.pose.keypoints import MIRROR, Pose
-from kiosk.reports import JudgeState
+from kiosk.judge.reports import JudgeState
 from kiosk.synth import generate
 
 EXERCISES = ("hinge", "hello", "deadlift", "skier-swing")

@@ -48,7 +48,7 @@ import itertools
 from kiosk.sources.video import VideoSource
 from kiosk.pose.estimator import PoseEstimator
 from kiosk.history import History
-from kiosk.reports import RepReport
+from kiosk.judge.reports import RepReport
 
 clip, model, frames = sys.argv[1], sys.argv[2], int(sys.argv[3])
 est = PoseEstimator(model)

@@ -10,7 +10,7 @@ import pytest
 from kiosk.coach import Cue, fault_cue
 from kiosk.flow import Flow, Screen
 from kiosk.pose.keypoints import Pose
-from kiosk.reports import JudgeState, Phase, RepReport, View
+from kiosk.judge.reports import JudgeState, Phase, RepReport, View
 from kiosk.screen import Canvas, ViewModel, render
 from kiosk.faults import FAULTS
 from kiosk.screen.exercises import exercise_infos

@@ -8,7 +8,7 @@ import pygame
 import pytest
 
 from kiosk.history import CACHE_KIB, FILENAME, History
-from kiosk.reports import RepReport
+from kiosk.judge.reports import RepReport
 from kiosk.screen import Canvas
 from kiosk.screen.canvas import TextCache
 from kiosk.soak import Samples, SetTally, slope

@@ -29,7 +29,7 @@ from kiosk.judge.stats import RollingMedian, median_of_sorted
 from kiosk.judge.trunk import Estimate, StandingLengths, estimate, segments
 from kiosk.judge.view import ViewEstimator
 from kiosk.pose.keypoints import Pose
-from kiosk.reports import JudgeState, Phase, RepReport, View
+from kiosk.judge.reports import JudgeState, Phase, RepReport, View
 
 __all__ = ["Judge", "EXERCISES", "Rules", "rules_for"]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from kiosk.judge.rules import Rules
 from kiosk.judge.stats import SortedWindow, percentile
-from kiosk.reports import Phase
+from kiosk.judge.reports import Phase
 
 SETTLE_S = 0.4  # stay this long at the top before the rep is closed (to see the lockout)
 REBOUND_DEG = 7.0  # a turn back down this far above the lowest top point starts a new rep

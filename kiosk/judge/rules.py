@@ -1,6 +1,6 @@
 """Per-exercise rules as data: what counts as a rep, where each fault starts, the gauge band.
 
-Angles are degrees of back angle (trunk inclination from vertical, see kiosk.angles) above
+Angles are degrees of back angle (trunk inclination from vertical, see kiosk.judge.angles) above
 the person's own standing posture. The config can override any field per exercise:
 
     [judge.deadlift]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kiosk import angles as A
+from kiosk.judge import angles as A
 from kiosk.judge.features import Frame
 from kiosk.judge.stats import median
 

@@ -8,7 +8,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections import deque
 from dataclasses import dataclass
 
-from kiosk import angles as A
+from kiosk.judge import angles as A
 from kiosk.judge.features import Frame
 from kiosk.judge.fit import OBLIQUE_SIN, incline_many
 from kiosk.judge.stats import median_of_sorted, percentile
@@ -118,7 +118,7 @@ def _seg(lo, hi) -> tuple[float, float] | None:
 
 @dataclass
 class Estimate:
-    """The judge's angles for one frame (conventions in kiosk.angles.ANGLES)."""
+    """The judge's angles for one frame (conventions in kiosk.judge.angles.ANGLES)."""
 
     t: float
     back: float

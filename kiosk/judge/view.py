@@ -13,7 +13,7 @@ import math
 from kiosk.judge.features import Frame
 from kiosk.judge.fit import yaw_range
 from kiosk.judge.stats import RollingMedian
-from kiosk.reports import View
+from kiosk.judge.reports import View
 
 # Standing shoulder and hip widths (MoveNet keypoints) per unit of trunk length, seen from
 # the front; about the average adult (Winter's anthropometrics).

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from kiosk.coach import Cue
 from kiosk.flow import Flow
 from kiosk.pose.keypoints import Pose
-from kiosk.reports import View
+from kiosk.judge.reports import View
 
 
 @dataclass(frozen=True)

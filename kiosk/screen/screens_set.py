@@ -14,7 +14,7 @@ from kiosk.coach import top_fault
 from kiosk.faults import FAULTS
 from kiosk.flow import SUMMARY_TIMEOUT_S
 from kiosk.framing import SOMEONE_ELSE, TURN_SHORT, framing_advice, view_advice
-from kiosk.reports import Phase, View
+from kiosk.judge.reports import Phase, View
 from kiosk.screen.canvas import Canvas
 from kiosk.screen.model import ViewModel
 from kiosk.screen.screens_rest import hint

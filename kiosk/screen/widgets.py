@@ -8,7 +8,7 @@ import numpy as np
 import pygame
 
 from kiosk.pose.keypoints import EDGES, L_HIP, L_SHOULDER, R_HIP, R_SHOULDER, Pose
-from kiosk.reports import RepReport
+from kiosk.judge.reports import RepReport
 from kiosk.screen.canvas import Canvas
 from kiosk.screen.theme import AMBER, BAND, DIM, FAINT, GREEN, GREY, RED, WHITE, score_colour
 
