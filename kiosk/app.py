@@ -25,9 +25,9 @@ from typing import Callable
 import pygame
 
 from kiosk import heap
-from kiosk.coach import Coach, Cue
+from kiosk.coach.coach import Coach, Cue
 from kiosk.flow import Action, Effect, Flow, Screen
-from kiosk.framing import someone_else
+from kiosk.coach.framing import someone_else
 from kiosk.judge.reports import JudgeState, View
 from kiosk.screen import Canvas, ViewModel, render
 from kiosk.screen.model import ExerciseInfo, SetRecord

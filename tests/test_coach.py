@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.coach import MIN_HOLD_S, PREEMPT_AFTER_S, Coach
-from kiosk.faults import FAULTS, GOOD_REP_CUES
+from kiosk.coach.coach import MIN_HOLD_S, PREEMPT_AFTER_S, Coach
+from kiosk.coach.cues import FAULTS, GOOD_REP_CUES
 from kiosk.judge.reports import JudgeState, Phase, RepReport
 
 

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from kiosk.analysis import analyze_video
-from kiosk.faults import FAULTS
+from kiosk.coach.cues import FAULTS
 from kiosk.pose.estimator import PoseEstimator
 
 pytestmark = [pytest.mark.model, pytest.mark.footage]

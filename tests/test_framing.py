@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from kiosk.framing import framing_advice
+from kiosk.coach.framing import framing_advice
 from kiosk.pose.keypoints import Pose
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kiosk.faults import FAULTS
+from kiosk.coach.cues import FAULTS
 from kiosk.judge import Judge
 from kiosk.pose.keypoints import Pose
 from kiosk.synth import generate

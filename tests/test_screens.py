@@ -7,12 +7,12 @@ import numpy as np
 import pygame
 import pytest
 
-from kiosk.coach import Cue, fault_cue
+from kiosk.coach.coach import Cue, fault_cue
 from kiosk.flow import Flow, Screen
 from kiosk.pose.keypoints import Pose
 from kiosk.judge.reports import JudgeState, Phase, RepReport, View
 from kiosk.screen import Canvas, ViewModel, render
-from kiosk.faults import FAULTS
+from kiosk.coach.cues import FAULTS
 from kiosk.screen.exercises import exercise_infos
 from kiosk.screen.model import SetRecord
 
@@ -200,7 +200,7 @@ def test_asleep_is_a_plain_mirror():
 
 @pytest.mark.parametrize("orient", SIZES)
 def test_someone_else_is_said_on_get_set_and_quietly_while_coaching(orient):
-    from kiosk.framing import SOMEONE_ELSE
+    from kiosk.coach.framing import SOMEONE_ELSE
 
     pygame.init()
     said = {}
@@ -238,7 +238,7 @@ def test_text_cache_is_bounded_by_pixel_memory_not_entry_count():
 
 
 def test_view_advice_asks_for_a_turn_only_from_the_front():
-    from kiosk.framing import TURN, view_advice
+    from kiosk.coach.framing import TURN, view_advice
 
     assert view_advice(View.FRONT) == TURN and "30-45" in TURN and "hips" in TURN
     assert [view_advice(v) for v in (View.SIDE, View.OBLIQUE, View.UNKNOWN)] == [None] * 3
@@ -246,7 +246,7 @@ def test_view_advice_asks_for_a_turn_only_from_the_front():
 
 @pytest.mark.parametrize("orient", SIZES)
 def test_a_front_view_asks_for_a_turn_below_the_framing_problems(orient):
-    from kiosk.framing import SOMEONE_ELSE, TURN, TURN_SHORT
+    from kiosk.coach.framing import SOMEONE_ELSE, TURN, TURN_SHORT
 
     def said(screen, **kw) -> str:
         pygame.init()

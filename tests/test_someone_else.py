@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from kiosk.pose import keypoints as K
-from kiosk.framing import someone_else
+from kiosk.coach.framing import someone_else
 from kiosk.pose.estimator import PoseEstimator
 from tests.test_crop import standing
 

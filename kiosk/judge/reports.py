@@ -37,7 +37,7 @@ class RepReport:
     hip_shift: float  # hips behind ankles at the bottom, in leg lengths
     down_s: float
     up_s: float
-    faults: list[str] = field(default_factory=list)  # ids from kiosk.faults.FAULTS
+    faults: list[str] = field(default_factory=list)  # ids from kiosk.coach.cues.FAULTS
     score: int = 100  # 0..100
 
     def to_json(self) -> dict:

@@ -12,7 +12,7 @@ import os
 import statistics
 import time
 
-from kiosk.coach import Cue, fault_cue
+from kiosk.coach.coach import Cue, fault_cue
 
 
 def coaching_frame_times(size: tuple[int, int] = (1920, 1080), frames: int = 300,

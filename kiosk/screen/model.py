@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kiosk.coach import Cue
+from kiosk.coach.coach import Cue
 from kiosk.flow import Flow
 from kiosk.pose.keypoints import Pose
 from kiosk.judge.reports import View

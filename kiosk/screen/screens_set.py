@@ -10,10 +10,10 @@ from collections import Counter
 
 import pygame
 
-from kiosk.coach import top_fault
-from kiosk.faults import FAULTS
+from kiosk.coach.coach import top_fault
+from kiosk.coach.cues import FAULTS
 from kiosk.flow import SUMMARY_TIMEOUT_S
-from kiosk.framing import SOMEONE_ELSE, TURN_SHORT, framing_advice, view_advice
+from kiosk.coach.framing import SOMEONE_ELSE, TURN_SHORT, framing_advice, view_advice
 from kiosk.judge.reports import Phase, View
 from kiosk.screen.canvas import Canvas
 from kiosk.screen.model import ViewModel

@@ -1,7 +1,7 @@
 """Judge -> one cue on the glass: prioritised, held long enough to read, never flickering.
 
 Pure: takes judge states and timestamps, no clock reads. Rules:
-- One cue at a time. A fault cue comes from kiosk.faults (lower priority number = more urgent).
+- One cue at a time. A fault cue comes from kiosk.coach.cues (lower priority number = more urgent).
 - A cue stays up at least MIN_HOLD_S. Meanwhile a new candidate waits (only the most urgent
   waiting one is kept); it may cut in early only if it is strictly more urgent than the cue
   on the glass and that cue has been readable for PREEMPT_AFTER_S.
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.faults import FAULTS, GOOD_REP_CUES
+from kiosk.coach.cues import FAULTS, GOOD_REP_CUES
 from kiosk.judge.reports import JudgeState
 
 MIN_HOLD_S = 2.5
