@@ -26,7 +26,7 @@ import pygame
 
 from kiosk import heap
 from kiosk.coach.coach import Coach, Cue
-from kiosk.flow import Action, Effect, Flow, Screen
+from kiosk.screen.flow import Action, Effect, Flow, Screen
 from kiosk.coach.framing import someone_else
 from kiosk.judge.reports import JudgeState, View
 from kiosk.screen import Canvas, ViewModel, render

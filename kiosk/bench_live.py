@@ -126,7 +126,7 @@ def main(argv=None) -> int:
     from kiosk.app import App
     from kiosk.bench import stats
     from kiosk.bench_frames import DrawnAthlete, VideoLoop
-    from kiosk.flow import Action, Screen
+    from kiosk.screen.flow import Action, Screen
     from kiosk.judge import Judge
     from kiosk.pose.estimator import PoseEstimator
     from kiosk.judge.reports import JudgeState, Phase

@@ -1,4 +1,4 @@
-"""GPIO push buttons -> the screen's abstract actions (kiosk.flow.Action).
+"""GPIO push buttons -> the screen's abstract actions (kiosk.screen.flow.Action).
 
 Each button joins a BCM pin to ground and uses the internal pull-up. gpiozero calls us on its
 own thread, so the handlers here only classify the press and hand an Action to `post` (the
@@ -32,9 +32,9 @@ log = logging.getLogger(__name__)
 
 
 def action(name: str) -> Any:
-    """kiosk.flow.Action[name] when the flow exists, else the name (the agreed vocabulary)."""
+    """kiosk.screen.flow.Action[name] when the flow exists, else the name (the agreed vocabulary)."""
     try:
-        from kiosk.flow import Action
+        from kiosk.screen.flow import Action
     except ImportError:
         return name
     return Action[name]

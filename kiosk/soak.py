@@ -198,7 +198,7 @@ def main(argv=None) -> int:
 
     from kiosk.app import App
     from kiosk.commands.demo import SETS, YAW_DEG, Script, SimClock
-    from kiosk.flow import Screen
+    from kiosk.screen.flow import Screen
     from kiosk.history import History
     from kiosk.judge import Judge
     from kiosk.presence import Presence

@@ -219,7 +219,7 @@ class Rig:
 
 
 def test_three_mock_buttons_drive_the_app_through_a_whole_set(tmp_path):
-    from kiosk.flow import Screen
+    from kiosk.screen.flow import Screen
 
     rig = Rig(tmp_path, Buttons())
     app = rig.app
@@ -250,7 +250,7 @@ def test_three_mock_buttons_drive_the_app_through_a_whole_set(tmp_path):
 
 
 def test_one_mock_button_reaches_a_set_and_ends_it_with_a_very_long_press(tmp_path):
-    from kiosk.flow import Screen
+    from kiosk.screen.flow import Screen
 
     rig = Rig(tmp_path, Buttons(mode="one", next_pin=5, long_press_s=0.3, very_long_press_s=1.0))
     app = rig.app
@@ -289,7 +289,7 @@ def test_lgpio_gets_a_writable_directory_when_started_in_a_read_only_one(tmp_pat
 def _just_after_the_last_lockout(tmp_path) -> Rig:
     """The rig coaching a 3-rep hinge set, stopped where the judge has seen the lifter back
     at the top of rep 3, but not yet the lockout held for its settle time."""
-    from kiosk.flow import Screen
+    from kiosk.screen.flow import Screen
 
     rig = Rig(tmp_path, Buttons())
     app = rig.app
@@ -307,7 +307,7 @@ def _just_after_the_last_lockout(tmp_path) -> Rig:
 def test_stop_pressed_just_after_the_last_lockout_keeps_that_rep(tmp_path):
     # The lifter stands up from the last rep and stops the set at once. That rep is whole:
     # on the summary and in the history, with its tick.
-    from kiosk.flow import Screen
+    from kiosk.screen.flow import Screen
 
     rig = _just_after_the_last_lockout(tmp_path)
     app = rig.app

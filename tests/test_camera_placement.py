@@ -36,7 +36,7 @@ def test_a_set_judged_from_the_front_asks_for_a_turn_at_the_next_get_set():
     # The judge learns the view as it calibrates, which ends Get set: so the app carries the
     # last set's view to the next Get set of the session, and forgets it when the session ends.
     from kiosk.app import App
-    from kiosk.flow import Action, Screen
+    from kiosk.screen.flow import Action, Screen
     from kiosk.judge.reports import JudgeState, Phase, RepReport, View
     from kiosk.screen.display import Display
     from kiosk.screen.exercises import exercise_infos

@@ -49,7 +49,7 @@ def test_a_round_of_the_demo_coaches_a_set_of_every_exercise_with_faulty_and_cle
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     from kiosk.app import App
     from kiosk.commands import demo
-    from kiosk.flow import Screen
+    from kiosk.screen.flow import Screen
 
     ended, pip = [], {}
     apply, view_model = App.apply, App.view_model

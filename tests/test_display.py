@@ -10,7 +10,7 @@ import pytest
 
 from kiosk import config as C
 from kiosk.errors import ConfigError
-from kiosk.flow import Screen
+from kiosk.screen.flow import Screen
 from kiosk.screen import Canvas, render
 from kiosk.screen.display import Display, merge_rects, turned_rect
 from tests.test_screens import CASES, model_for, standing_pose

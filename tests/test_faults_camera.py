@@ -17,7 +17,7 @@ import pytest
 
 from kiosk.app import App
 from kiosk.errors import SourceError
-from kiosk.flow import Action, Screen
+from kiosk.screen.flow import Action, Screen
 from kiosk.history import History
 from kiosk.judge import Judge
 from kiosk.pose.keypoints import Pose

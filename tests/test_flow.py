@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.flow import (AWAY_END_SET_S, CHOOSE_TIMEOUT_S, HISTORY_ITEM, SUMMARY_TIMEOUT_S, Action,
+from kiosk.screen.flow import (AWAY_END_SET_S, CHOOSE_TIMEOUT_S, HISTORY_ITEM, SUMMARY_TIMEOUT_S, Action,
                         Flow, Screen)  # fmt: skip
 from kiosk.judge import Judge
 from kiosk.judge.reports import JudgeState, Phase, RepReport

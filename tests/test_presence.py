@@ -94,7 +94,7 @@ def test_the_app_goes_black_when_asleep_and_a_button_wakes_it():
     import pygame
 
     from kiosk.app import App, post_action
-    from kiosk.flow import Action, Screen
+    from kiosk.screen.flow import Action, Screen
     from kiosk.screen.display import Display
     from kiosk.screen.exercises import exercise_infos
     from kiosk.worker import PoseWorker

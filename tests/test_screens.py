@@ -8,7 +8,7 @@ import pygame
 import pytest
 
 from kiosk.coach.coach import Cue, fault_cue
-from kiosk.flow import Flow, Screen
+from kiosk.screen.flow import Flow, Screen
 from kiosk.pose.keypoints import Pose
 from kiosk.judge.reports import JudgeState, Phase, RepReport, View
 from kiosk.screen import Canvas, ViewModel, render

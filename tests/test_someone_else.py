@@ -214,7 +214,7 @@ def test_real_photos_two_people_are_seen_and_one_person_never(model_path, testda
 
 def test_the_app_says_it_at_once_on_get_set_and_only_when_it_persists_while_coaching():
     from kiosk.app import App
-    from kiosk.flow import Screen
+    from kiosk.screen.flow import Screen
     from kiosk.judge import Judge
     from kiosk.screen.display import Display
     from kiosk.screen.exercises import exercise_infos

@@ -108,7 +108,7 @@ RECENT_SQL = (
 
 def test_app_keeps_only_the_sets_a_screen_shows():
     from kiosk.app import HISTORY_SETS, App
-    from kiosk.flow import Effect
+    from kiosk.screen.flow import Effect
     from kiosk.screen.exercises import exercise_infos
 
     class Display:
@@ -145,7 +145,7 @@ def test_soak_bookkeeping_is_running_totals():
 
 def test_history_screen_reads_the_database_once_per_visit():
     from kiosk.app import App
-    from kiosk.flow import Action, Screen
+    from kiosk.screen.flow import Action, Screen
     from kiosk.history import SetSummary
     from kiosk.screen.exercises import exercise_infos
 

@@ -73,7 +73,7 @@ class Script:
         return SETS[self.set_no % len(SETS)][0]
 
     def __call__(self, app, model) -> None:
-        from kiosk.flow import HISTORY_ITEM, Action, Screen
+        from kiosk.screen.flow import HISTORY_ITEM, Action, Screen
 
         flow, t = app.flow, model.t
         if flow.screen is not self.screen:
@@ -112,7 +112,7 @@ class Script:
             return
         import pygame
 
-        from kiosk.flow import Screen
+        from kiosk.screen.flow import Screen
 
         name = app.flow.screen.value
         if name in self.saved:

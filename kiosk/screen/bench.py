@@ -25,7 +25,7 @@ def coaching_frame_times(size: tuple[int, int] = (1920, 1080), frames: int = 300
     "max_ms", "frames", "size"}."""
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     import numpy as np
-    from kiosk.flow import Flow, Screen
+    from kiosk.screen.flow import Flow, Screen
     from kiosk.judge.reports import JudgeState, Phase, RepReport, View
     from kiosk.screen import Canvas, ViewModel, render
     from kiosk.screen.exercises import exercise_infos

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kiosk.coach.coach import Cue
-from kiosk.flow import Flow
+from kiosk.screen.flow import Flow
 from kiosk.pose.keypoints import Pose
 from kiosk.judge.reports import View
 

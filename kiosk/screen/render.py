@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pygame
 
-from kiosk.flow import Screen
+from kiosk.screen.flow import Screen
 from kiosk.screen import screens_rest, screens_set
 from kiosk.screen.canvas import Canvas
 from kiosk.screen.model import ViewModel

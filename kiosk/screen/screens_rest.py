@@ -7,7 +7,7 @@ import time
 
 import pygame
 
-from kiosk.flow import HISTORY_ITEM
+from kiosk.screen.flow import HISTORY_ITEM
 from kiosk.screen.canvas import Canvas
 from kiosk.screen.figure import draw_figure, exercise_pose, hinge_cycle
 from kiosk.screen.model import ViewModel

@@ -12,7 +12,7 @@ import pygame
 
 from kiosk.coach.coach import top_fault
 from kiosk.coach.cues import FAULTS
-from kiosk.flow import SUMMARY_TIMEOUT_S
+from kiosk.screen.flow import SUMMARY_TIMEOUT_S
 from kiosk.coach.framing import SOMEONE_ELSE, TURN_SHORT, framing_advice, view_advice
 from kiosk.judge.reports import Phase, View
 from kiosk.screen.canvas import Canvas
