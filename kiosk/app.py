@@ -7,8 +7,8 @@ Collaborators the Pi adds are optional constructor arguments, each with a tiny i
   history   kiosk.history.History: start_session(), start_set(exercise) -> id,
             add_rep(id, RepReport), end_set(id), set_view(id, view),
             end_session(), recent_sets(limit)
-  notifier  kiosk.sdnotify.Notifier: ready(), watchdog(), stopping()
-  presence  kiosk.presence.Presence: update(t, person, busy) -> "sleep"|"wake"|None, wake(t),
+  notifier  kiosk.pi.sdnotify.Notifier: ready(), watchdog(), stopping()
+  presence  kiosk.pi.presence.Presence: update(t, person, busy) -> "sleep"|"wake"|None, wake(t),
             frame_interval(fps)
 Buttons post actions with `post_action` from their own thread (pygame.event.post is
 thread-safe); the render loop is the only code that touches the screen.
@@ -24,7 +24,7 @@ from typing import Callable
 
 import pygame
 
-from kiosk import heap
+from kiosk.pi import heap
 from kiosk.coach.coach import Coach, Cue
 from kiosk.screen.flow import Action, Effect, Flow, Screen
 from kiosk.coach.framing import someone_else

@@ -118,17 +118,17 @@ def check_camera(cfg: Config) -> Result:
 
 
 def check_gpio(cfg: Config) -> Result:
-    from kiosk.buttons import GpioButtons
+    from kiosk.pi.buttons import GpioButtons
 
     b = GpioButtons(cfg.buttons, lambda _a: None)
     import logging
 
-    logging.getLogger("kiosk.buttons").disabled = True  # doctor prints its own line
+    logging.getLogger("kiosk.pi.buttons").disabled = True  # doctor prints its own line
     try:
         ok = b.start()
     finally:
         b.close()
-        logging.getLogger("kiosk.buttons").disabled = False
+        logging.getLogger("kiosk.pi.buttons").disabled = False
     if not ok:
         return Result("gpio", FAIL, f"no GPIO ({b.reason}); the keyboard still works",
                       "on a Pi: sudo apt install python3-lgpio; user in the gpio group",

@@ -201,7 +201,7 @@ def main(argv=None) -> int:
     from kiosk.screen.flow import Screen
     from kiosk.history import History
     from kiosk.judge import Judge
-    from kiosk.presence import Presence
+    from kiosk.pi.presence import Presence
     from kiosk.screen.display import Display
     from kiosk.screen.exercises import exercise_infos
     from kiosk.synth import generate

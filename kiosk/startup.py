@@ -52,7 +52,7 @@ def build(cfg, mode: str, source: str | None = None, history=None, notifier=None
     from kiosk.judge import Judge
     from kiosk.screen.display import Display
     from kiosk.screen.exercises import exercise_infos
-    from kiosk.sound import Sound
+    from kiosk.pi.sound import Sound
     from kiosk.worker import CameraFeed, PoseWorker
 
     display = Display(mode, cfg.display.orientation, rotate=cfg.display.rotate)

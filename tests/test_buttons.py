@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from gpiozero.pins.mock import MockFactory
 
-from kiosk.buttons import GpioButtons, action
+from kiosk.pi.buttons import GpioButtons, action
 from kiosk.config import Buttons
 
 
@@ -132,11 +132,11 @@ def test_no_pin_factory_is_keyboard_only_with_one_log_line(caplog, monkeypatch):
     from gpiozero import Device
 
     monkeypatch.setattr(Device, "pin_factory", None)
-    caplog.set_level(logging.INFO, logger="kiosk.buttons")
+    caplog.set_level(logging.INFO, logger="kiosk.pi.buttons")
     q = queue.Queue()
     b = GpioButtons(Buttons(), q.put)
     assert b.start() is False and not b.available
-    lines = [r for r in caplog.records if r.name == "kiosk.buttons"]
+    lines = [r for r in caplog.records if r.name == "kiosk.pi.buttons"]
     assert len(lines) == 1 and "Keyboard only" in lines[0].getMessage()
     assert "pin factory" in lines[0].getMessage().lower()
     b.close()
@@ -147,7 +147,7 @@ def test_gpiozero_pin_factory_env_is_honoured(tmp_path):
     argument; an unknown name falls back to keyboard-only instead of crashing."""
     code = (
         "import logging, sys; logging.basicConfig(level=logging.INFO)\n"
-        "from kiosk.buttons import GpioButtons\nfrom kiosk.config import Buttons\n"
+        "from kiosk.pi.buttons import GpioButtons\nfrom kiosk.config import Buttons\n"
         "b = GpioButtons(Buttons(), print); print('available', b.start())\n"
     )
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path)}
@@ -273,7 +273,7 @@ def test_one_mock_button_reaches_a_set_and_ends_it_with_a_very_long_press(tmp_pa
 def test_lgpio_gets_a_writable_directory_when_started_in_a_read_only_one(tmp_path):
     """As under systemd (cwd /, ProtectSystem=strict): LG_WD and the cwd move to the runtime dir."""
     code = (
-        "import os\nfrom kiosk.buttons import _make_writable_workdir\n"
+        "import os\nfrom kiosk.pi.buttons import _make_writable_workdir\n"
         "os.access = lambda p, m, _a=os.access: False if p == '/' else _a(p, m)\n"
         "_make_writable_workdir()\nprint(os.environ['LG_WD'], os.getcwd())\n"
     )

@@ -3,7 +3,7 @@ sleep mid-set, slow the camera while asleep; CEC commands only when enabled."""
 
 import subprocess
 
-from kiosk.presence import SLEEP, WAKE, Cec, Presence
+from kiosk.pi.presence import SLEEP, WAKE, Cec, Presence
 
 
 def feed(p: Presence, t0: float, t1: float, person: bool, dt=0.5, busy=False):

@@ -3,7 +3,7 @@
 import os
 import socket
 
-from kiosk.sdnotify import Notifier
+from kiosk.pi.sdnotify import Notifier
 
 
 def _server(address: str) -> socket.socket:

@@ -7,7 +7,7 @@ import stat
 import numpy as np
 import pygame
 
-from kiosk.sound import RATE, Sound, tick_wave, warning_wave
+from kiosk.pi.sound import RATE, Sound, tick_wave, warning_wave
 
 
 def dominant_hz(wave: np.ndarray) -> float:

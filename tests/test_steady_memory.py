@@ -181,7 +181,7 @@ def test_history_screen_reads_the_database_once_per_visit():
 
 def test_app_hands_free_heap_pages_back_once_a_minute():
     from kiosk.app import App
-    from kiosk.heap import TRIM_EVERY_S, trimmer
+    from kiosk.pi.heap import TRIM_EVERY_S, trimmer
     from kiosk.screen.display import Display
     from kiosk.screen.exercises import exercise_infos
 

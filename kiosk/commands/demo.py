@@ -136,7 +136,7 @@ def run(args) -> int:
     from kiosk.judge import Judge
     from kiosk.screen.display import Display
     from kiosk.screen.exercises import exercise_infos
-    from kiosk.sound import Sound
+    from kiosk.pi.sound import Sound
     from kiosk.synth import generate
     from kiosk.worker import PoseWorker, ScriptedFeed
 

@@ -23,11 +23,11 @@ def run(args) -> int:
     from kiosk import config as C
     from kiosk.app import KEYBOARD_HELP, post_action
     from kiosk.startup import build
-    from kiosk.buttons import start_buttons
+    from kiosk.pi.buttons import start_buttons
     from kiosk.errors import UserError
     from kiosk.history import History
-    from kiosk.presence import Cec, Presence
-    from kiosk.sdnotify import Notifier
+    from kiosk.pi.presence import Cec, Presence
+    from kiosk.pi.sdnotify import Notifier
 
     cfg = C.load(args.config)
     mode = "headless" if args.headless else "windowed" if args.windowed or not cfg.display.fullscreen \
