@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from kiosk.analysis import analyze_video
+from kiosk.review.analysis import analyze_video
 from kiosk.pose.estimator import PoseEstimator
 
 pytestmark = [pytest.mark.model, pytest.mark.footage]

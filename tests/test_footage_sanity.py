@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from kiosk.analysis import analyze_video
+from kiosk.review.analysis import analyze_video
 from kiosk.coach.cues import FAULTS
 from kiosk.pose.estimator import PoseEstimator
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from kiosk.analysis import at_rate
+from kiosk.review.analysis import at_rate
 from kiosk.cli import main
 from kiosk.synth import generate
 

@@ -255,7 +255,7 @@ def test_a_sideways_video_frame_is_turned_like_numpy():
 
 
 def test_video_poses_at_a_pose_rate_estimate_only_the_frames_a_slower_machine_takes(tmp_path):
-    from kiosk.analysis import video_poses
+    from kiosk.review.analysis import video_poses
 
     path = tmp_path / "made.mp4"
     _write_clip(path, 30, rate=30, brightness=lambda i: 8 * i)

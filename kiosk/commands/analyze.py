@@ -93,7 +93,7 @@ def camera_elevation(args) -> float:
 
 
 def run_judge(args) -> int:
-    from kiosk import analysis
+    from kiosk.review import analysis
     from kiosk.errors import SourceError, UserError
 
     elevation = camera_elevation(args)

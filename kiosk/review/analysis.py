@@ -112,7 +112,7 @@ def analyze_video(video: str | Path, exercise: str, estimator, rules: dict | Non
     current: list = []
     writer = None
     if overlay is not None:
-        from kiosk.overlay import OverlayWriter
+        from kiosk.review.overlay import OverlayWriter
         from kiosk.sources.video import VideoSource
 
         with VideoSource(video) as src:
