@@ -67,8 +67,8 @@ def test_the_timed_pass_runs_the_estimator_unwrapped(model_path, monkeypatch):
     leaves the estimator as it found it."""
     import numpy as np
 
-    from kiosk import bench
-    from kiosk.bench_frames import generated_frames
+    from kiosk.bench import pipeline as bench
+    from kiosk.bench.frames import generated_frames
     from kiosk.pose.estimator import PoseEstimator
 
     est = PoseEstimator(model_path)
@@ -136,7 +136,7 @@ def test_bench_without_a_model_is_one_clear_line(tmp_path):
 
 @pytest.mark.model
 def test_cold_probe_times_the_judge_after_each_kind_of_work(model_path):
-    from kiosk.bench_cold import probe
+    from kiosk.bench.cold import probe
 
     out = probe(model_path, frames=40)
     assert len(out) == 5 and "MoveNet invoke()" in out
@@ -146,7 +146,7 @@ def test_cold_probe_times_the_judge_after_each_kind_of_work(model_path):
 def test_camera_frames_are_copied_before_the_pass_file_frames_as_they_are_read():
     """The kiosk's camera sources copy frames on their capture thread, never the worker's;
     VideoSource converts on the reader's thread."""
-    from kiosk import bench
+    from kiosk.bench import pipeline as bench
 
     converted = []
 
@@ -169,7 +169,7 @@ def test_the_floor_runs_on_the_input_the_pipeline_set(model_path):
     import numpy as np
 
     from kiosk.pose import runtime
-    from kiosk.bench_frames import generated_frames
+    from kiosk.bench.frames import generated_frames
     from kiosk.pose.movenet import MoveNet
 
     rgb = generated_frames(1, "hinge", size=(384, 288))[0].rgb

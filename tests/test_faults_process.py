@@ -1,7 +1,7 @@
 """Fault injection on the process: kill -9 and SIGTERM during a set, and a bad model for
 `hinge-mirror run`.
 
-The kiosk under test is the headless soak (`python -m kiosk.soak`): the real App with its
+The kiosk under test is the headless soak (`python -m kiosk.bench.soak`): the real App with its
 SQLite history, on generated athletes and a simulated clock, printing `stored set=S rep=N`
 after each rep is committed.
 """
@@ -33,7 +33,7 @@ class Kiosk:
 
     def __init__(self, db: Path, seconds: float):
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kiosk.soak", "--seconds", str(seconds), "--db", str(db),
+            [sys.executable, "-m", "kiosk.bench.soak", "--seconds", str(seconds), "--db", str(db),
              "--progress", "--json"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV, cwd=ROOT)  # fmt: skip
         self.lines: queue.Queue = queue.Queue()

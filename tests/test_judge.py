@@ -167,7 +167,7 @@ def test_a_high_camera_is_corrected_by_its_elevation():
     assert np.abs(bottom_errors(s, told)).mean() <= 8.0
 
 
-# The soak's athletes: kiosk.soak builds every set exactly like this (demo's SETS and YAW_DEG,
+# The soak's athletes: kiosk.bench.soak builds every set exactly like this (demo's SETS and YAW_DEG,
 # 30 fps, 2 s lead-in, 1 s tail, one seed per set counting up from 101).
 def soak_set(exercise: str, seed: int):
     from kiosk.commands.demo import SETS, YAW_DEG

@@ -1,5 +1,5 @@
 """The soak in CI: two minutes of the whole kiosk, headless and accelerated (python -m
-kiosk.soak; an hour with scripts/soak is the real check). HINGE_MIRROR_SOAK_SECONDS changes
+kiosk.bench.soak; an hour with scripts/soak is the real check). HINGE_MIRROR_SOAK_SECONDS changes
 the length."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ SECONDS = float(os.environ.get("HINGE_MIRROR_SOAK_SECONDS", "120"))
 
 def test_soak(tmp_path, artifacts_dir):
     env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYTHONPATH=str(ROOT))
-    r = subprocess.run([sys.executable, "-m", "kiosk.soak", "--seconds", str(SECONDS), "--json",
+    r = subprocess.run([sys.executable, "-m", "kiosk.bench.soak", "--seconds", str(SECONDS), "--json",
                         "--db", str(tmp_path / "history.sqlite3")],
                        capture_output=True, text=True, env=env, cwd=ROOT, timeout=SECONDS + 120)  # fmt: skip
     assert "Traceback" not in r.stderr, r.stderr[-3000:]
@@ -37,7 +37,7 @@ def test_growth_is_the_trend_not_where_the_heap_wander_ended():
     a real leak, the same wander on a rising line, must."""
     import math
 
-    from kiosk.soak import Samples
+    from kiosk.bench.soak import Samples
 
     def run(leak_mb: float) -> dict:
         s = Samples(warmup=720.0, seconds=3600.0)

@@ -11,7 +11,7 @@ from kiosk.history import CACHE_KIB, FILENAME, History
 from kiosk.judge.reports import RepReport
 from kiosk.screen import Canvas
 from kiosk.screen.canvas import TextCache
-from kiosk.soak import Samples, SetTally, slope
+from kiosk.bench.soak import Samples, SetTally, slope
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -54,7 +54,7 @@ def run(args) -> int:
     import os
 
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # --json: stdout is one object
-    from kiosk import bench
+    from kiosk.bench import pipeline as bench
     from kiosk.pose import runtime as R
     from kiosk.errors import UserError
     from kiosk.pose.model_files import find_model
@@ -90,7 +90,7 @@ def run(args) -> int:
         "runtimes": runtimes, "runtimes_missing": missing, "runtime_speed_ratio": ratios,
     }  # fmt: skip
     if not args.no_live:
-        from kiosk.screen.bench import coaching_frame_times
+        from kiosk.bench.render import coaching_frame_times
 
         result["coaching_draw"] = coaching_frame_times((1920, 1080), ghost=True)  # no inference
         live = bench.live(args, model)

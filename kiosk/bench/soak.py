@@ -1,7 +1,7 @@
 """Soak: the whole kiosk, headless, on generated athletes, accelerated, for a given time.
 
-    python -m kiosk.soak --seconds 3600          # the real check: an hour of wall time
-    python -m kiosk.soak --seconds 120 --json    # CI
+    python -m kiosk.bench.soak --seconds 3600          # the real check: an hour of wall time
+    python -m kiosk.bench.soak --seconds 120 --json    # CI
 
 The real App (render loop at 1920x1080 on SDL's dummy driver, flow, judge, coach, screens,
 presence, SQLite history) runs on a simulated clock that advances one display frame per
@@ -16,7 +16,7 @@ Growth is the least-squares trend through every second after warm-up, times its 
 heap wanders by ~3 MB over tens of minutes as it is trimmed, so the difference between two
 moments says more about where in that wander they fell than about a leak (which is a trend).
 That difference is reported too (`rss_end_minus_warm_mb`).
-With --trace A,B the run also says where memory goes (kiosk/soak_trace.py; a diagnosis, slower).
+With --trace A,B the run also says where memory goes (kiosk/bench/soak_trace.py; a diagnosis, slower).
 With --progress each stored rep is printed as it is committed (`stored set=S rep=N`), which
 the kill -9 test uses to know what must survive.
 """
@@ -181,7 +181,7 @@ class CountingHistory:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m kiosk.soak", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m kiosk.bench.soak", description=__doc__.splitlines()[0])
     p.add_argument("--seconds", type=float, default=120.0, help="wall-clock duration (120)")
     p.add_argument("--db", help="history database (default: a temporary file)")
     p.add_argument("--fps", type=float, default=15.0, help="simulated display rate (15)")
@@ -257,7 +257,7 @@ def main(argv=None) -> int:
     next_sample = [0.0]
     tracer = None
     if a.trace:
-        from kiosk.soak_trace import Tracer
+        from kiosk.bench.soak_trace import Tracer
 
         tracer = Tracer(a.trace, app)
 

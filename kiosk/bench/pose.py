@@ -1,5 +1,5 @@
 """Measurements of the pose core, as plain functions (for `hinge-mirror bench` and for
-`python -m kiosk.bench_pose`). Numbers only, never pass/fail: timings on a shared machine
+`python -m kiosk.bench.pose`). Numbers only, never pass/fail: timings on a shared machine
 are noise, and belong in a report, not in a test.
 """
 

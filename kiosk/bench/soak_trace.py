@@ -1,4 +1,4 @@
-"""`python -m kiosk.soak --trace A,B`: where the memory a soak run gains after warm-up
+"""`python -m kiosk.bench.soak --trace A,B`: where the memory a soak run gains after warm-up
 lives. Kept apart from the soak itself: a diagnosis tool, not part of the check."""
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ On the same frames, one after the other so both see the same machine load:
 overhead ratio = median(pipeline) / median(floor), from the median of PASSES passes, with the
 serial sum (all of it in line on one thread) beside it. Then every TFLite runtime that imports
 here invokes the same tensors, interleaved; and a child process runs the kiosk itself
-(kiosk/bench_live.py) for start-up time, render frame time at 1080p with inference on its
+(kiosk/bench/live.py) for start-up time, render frame time at 1080p with inference on its
 worker, latency from camera timestamp to glass, and peak resident memory.
 """
 
@@ -100,7 +100,7 @@ def camera_size(model_input: int) -> tuple[int, int]:
 
 def _frames(video: str | None, n: int, exercise: str, size=(640, 480)):
     """[(convert() -> rgb, t)]: the conversion is part of the pipeline, as it is live."""
-    from kiosk.bench_frames import generated_frames, video_frames
+    from kiosk.bench.frames import generated_frames, video_frames
 
     if video:
         from kiosk.sources.video import ToRGB
@@ -333,9 +333,9 @@ def runtimes_elsewhere(python: str, model_path, threads: int, tensors) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "tensors.npy"
         np.save(data, np.stack(tensors))
-        cmd = [python, "-m", "kiosk.bench", "--invoke-only", str(data), str(model_path), str(threads)]
+        cmd = [python, "-m", "kiosk.bench.pipeline", "--invoke-only", str(data), str(model_path), str(threads)]
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=600,
-                             env=dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1])))  # fmt: skip
+                             env=dict(os.environ, PYTHONPATH=str(Path(__file__).parents[2])))  # fmt: skip
     if out.returncode != 0:
         tail = (out.stderr.strip().splitlines() or ["no output"])[-1]
         return {"_error": f"{python}: {tail}"}
@@ -344,7 +344,7 @@ def runtimes_elsewhere(python: str, model_path, threads: int, tensors) -> dict:
 
 def live(args, model_path) -> dict:
     """The kiosk itself in a child process (so its peak RSS and start-up are its own)."""
-    cmd = [sys.executable, "-m", "kiosk.bench_live", "--model", str(model_path),
+    cmd = [sys.executable, "-m", "kiosk.bench.live", "--model", str(model_path),
            "--threads", str(args.threads), "--exercise", args.exercise,
            "--seconds", str(args.render_seconds), "--spawned", repr(time.monotonic())]  # fmt: skip
     if args.runtime:
@@ -354,7 +354,7 @@ def live(args, model_path) -> dict:
     elif getattr(args, "size", None):
         cmd += ["--size", "%dx%d" % args.size]
     env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy",
-               PYTHONPATH=str(Path(__file__).parents[1]))  # fmt: skip
+               PYTHONPATH=str(Path(__file__).parents[2]))  # fmt: skip
     out = subprocess.run(cmd, capture_output=True, text=True, env=env,
                          timeout=120 + 4 * args.render_seconds)  # fmt: skip
     if out.returncode != 0:

@@ -1,4 +1,4 @@
-"""`python -m kiosk.bench_cold [--model PATH] [--frames N]`: how much slower the judge's
+"""`python -m kiosk.bench.cold [--model PATH] [--frames N]`: how much slower the judge's
 per-frame Python runs right after other work used the core. Explains the bench's overhead
 ratio on a fast machine: the pipeline's Python always follows a model run. Numbers only."""
 
@@ -14,7 +14,7 @@ import numpy as np
 def probe(model_path, frames: int = 300, size=(384, 288)) -> dict[str, float]:
     """Median microseconds of Judge.update on the same recorded poses, after each kind of
     preceding work (about as long as one Lightning invoke here)."""
-    from kiosk.bench_frames import generated_frames
+    from kiosk.bench.frames import generated_frames
     from kiosk.judge import Judge
     from kiosk.pose.estimator import PoseEstimator
 

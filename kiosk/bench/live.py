@@ -124,8 +124,8 @@ def main(argv=None) -> int:
     import pygame
 
     from kiosk.app import App
-    from kiosk.bench import stats
-    from kiosk.bench_frames import DrawnAthlete, VideoLoop
+    from kiosk.bench.pipeline import stats
+    from kiosk.bench.frames import DrawnAthlete, VideoLoop
     from kiosk.screen.flow import Action, Screen
     from kiosk.judge import Judge
     from kiosk.pose.estimator import PoseEstimator
