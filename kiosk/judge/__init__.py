@@ -1,5 +1,9 @@
 """The hinge judge: timestamped poses in, live state and per-rep reports out.
 
+In: timestamped poses (kiosk.pose.keypoints.Pose, or None when nobody is in view).
+Out: live state every frame and a report per finished rep (reports.py: JudgeState, RepReport).
+Must not import: pygame, hardware, clocks, I/O; nor sources, pose runtime, coach, screen, pi.
+
 Pure and deterministic: numpy and the standard library, no clocks, no I/O.
 
     judge = Judge("deadlift")

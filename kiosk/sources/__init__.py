@@ -1,5 +1,9 @@
 """Frame sources: a Pi camera, a USB webcam or a video file, behind one small interface.
 
+In: a Pi camera (picamera2), a USB webcam (V4L2) or a video file.
+Out: `Frame`s (RGB pixels and a timestamp); a live camera keeps only the newest (latest.py).
+Must not import: pose, judge, coach, screen, pi, review or bench: it is upstream of them all.
+
 A source is opened, read until `read()` returns None (end of video) and closed; it is also a
 context manager and an iterator of `Frame`s. Each frame carries its own timestamp in seconds
 from the source's clock (container pts, sensor timestamp), never the wall clock at read time.

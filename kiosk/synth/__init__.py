@@ -1,6 +1,10 @@
 """The kinematic generator: a 3D stick figure performs a set, a pinhole camera films it, and
 MoveNet-like noise spoils the keypoints. Ground truth for the judge's tests and for the demo.
 
+In: an exercise, reps, faults, camera yaw, frame rate and a seed.
+Out: `Pose`s as a camera and MoveNet would give them, with the truth (reps, angles) beside.
+Must not import: the judge (it is the judge's ground truth), coach, screen, sources, pi.
+
     s = generate("hinge", reps=5, faults={2: "forward_bend"}, yaw_deg=30, fps=30, seed=1)
     s.poses          # list[Pose], what the judge sees
     s.reps           # list[RepTruth]: times, intended faults, counted or not
