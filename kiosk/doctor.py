@@ -139,9 +139,9 @@ def check_gpio(cfg: Config) -> Result:
     return Result("gpio", PASS, f"{type(Device.pin_factory).__name__}: {pins} ({cfg.buttons.mode}-button)")
 
 
-DISPLAY_PROBE = (
+DISPLAY_PROBE = (  # prints "driver width height" (width and height absent when SDL knows none)
     "import pygame; pygame.display.init(); "
-    "print(pygame.display.get_driver(), *pygame.display.get_desktop_sizes()[:1])"
+    "print(pygame.display.get_driver(), *(pygame.display.get_desktop_sizes() or [()])[0])"
 )
 
 
@@ -164,7 +164,7 @@ def check_display(cfg: Config) -> Result:
         return Result("display", FAIL, f"{want}: {err}", fix)
     driver, *size = r.stdout.split()
     status = WARN if driver in ("dummy", "offscreen") else PASS
-    return Result("display", status, f"SDL driver {driver}, screen {' x '.join(size) or '?'}, "
+    return Result("display", status, f"SDL driver {driver}, screen {'x'.join(size) or '?'}, "
                                      f"{cfg.display.orientation}",
                   "no real screen: this only works for --headless" if status == WARN else "")
 

@@ -1,6 +1,7 @@
 """`hinge-mirror doctor`: one line per check, the fix on failures, non-zero exit when a
 required check fails (bad config, corrupt model, missing video), zero when all pass."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -92,3 +93,25 @@ def test_service_mode_without_the_service_user_says_to_install_first(tmp_path):
         assert "PASS  config" in r.stdout or "FAIL  config" in r.stdout
     else:
         assert r.returncode == 2 and "install-service" in r.stderr and r.stdout == ""
+
+
+def test_screen_size_reads_width_x_height(monkeypatch):
+    """The probe's size comes out as 1024x768, not the tuple's text split in two ("(1024, x 768)")."""
+    from kiosk import doctor
+    from kiosk.config import Config
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    line = doctor.check_display(Config()).line()
+    assert re.search(r"screen \d+x\d+, landscape", line), line
+    assert "(" not in line.split("screen")[1].split(",")[0]
+
+
+def test_screen_size_of_a_kmsdrm_probe(monkeypatch):
+    from kiosk import doctor
+    from kiosk.config import Config
+
+    monkeypatch.setattr(doctor.subprocess, "run", lambda *a, **kw: subprocess.CompletedProcess(
+        a[0], 0, stdout="KMSDRM 1920 1080\n", stderr=""))  # fmt: skip
+    r = doctor.check_display(Config())
+    assert r.status == doctor.PASS and "SDL driver KMSDRM, screen 1920x1080, landscape" in r.detail
+
