@@ -8,6 +8,7 @@ timeout, so doctor never hangs or steals the screen.
 
 from __future__ import annotations
 
+import ctypes
 import glob
 import os
 import shutil
@@ -144,6 +145,44 @@ DISPLAY_PROBE = (  # prints "driver width height" (width and height absent when 
     "print(pygame.display.get_driver(), *(pygame.display.get_desktop_sizes() or [()])[0])"
 )
 
+# What the SDL inside pygame-ce's wheel dlopens for KMSDRM (the Pi's console display), by the
+# soname it asks for, with the Debian package (Bookworm and Trixie alike) that ships it.
+# systemd/install.sh apt-installs the same packages.
+KMSDRM_LIBS = (("libdrm.so.2", "libdrm2"), ("libgbm.so.1", "libgbm1"),
+               ("libEGL.so.1", "libegl1"), ("libGLESv2.so.2", "libgles2"))  # fmt: skip
+
+
+def sdl_driver_wanted(environ=None) -> str:
+    """The SDL video driver the kiosk will ask for: kmsdrm on a console (as the service sets),
+    else whatever SDL_VIDEODRIVER says, or SDL's own choice on a desktop."""
+    env = os.environ if environ is None else environ
+    if not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
+        return env.get("SDL_VIDEODRIVER", "kmsdrm")
+    return env.get("SDL_VIDEODRIVER", "default")
+
+
+def library_loads(soname: str) -> bool:
+    """Whether dlopen finds this library as SDL will (same name, same search path)."""
+    try:
+        ctypes.CDLL(soname)
+    except OSError:
+        return False
+    return True
+
+
+def check_display_libs(cfg: Config) -> Result:
+    """The system libraries SDL loads only when it starts KMSDRM: missing, the mirror's
+    screen fails at boot with an SDL error that does not say which package to install."""
+    missing = [(so, pkg) for so, pkg in KMSDRM_LIBS if not library_loads(so)]
+    kms = sdl_driver_wanted() == "kmsdrm"
+    if not missing:
+        return Result("kmsdrm", PASS, "libdrm, libgbm, libEGL and libGLESv2 load (SDL's console "
+                                      "display)", required=kms)  # fmt: skip
+    names = ", ".join(f"{so} ({pkg})" for so, pkg in missing)
+    why = "the screen cannot start on the console" if kms else "needed only on the console (kmsdrm)"
+    return Result("kmsdrm", FAIL, f"missing {names}: {why}",
+                  "sudo apt install " + " ".join(pkg for _so, pkg in missing), required=kms)
+
 
 def check_display(cfg: Config) -> Result:
     env = dict(os.environ)
@@ -223,8 +262,8 @@ def run_checks(cfg: Config | None, config_error: Exception | None, skip: set[str
     yield check_config(cfg, config_error)
     cfg = cfg or Config()
     steps = [("model", check_model), ("camera", check_camera), ("gpio", check_gpio),
-             ("display", check_display), ("audio", check_audio), ("disk", check_disk),
-             ("cec", check_cec)]  # fmt: skip
+             ("display", check_display_libs), ("display", check_display), ("audio", check_audio),
+             ("disk", check_disk), ("cec", check_cec)]  # fmt: skip
     for name, fn in steps:
         if name in skip:
             continue

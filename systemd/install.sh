@@ -17,8 +17,12 @@ if [ "$DRY" = 0 ] && [ "$(id -u)" != 0 ]; then
 fi
 # picamera2 + libcamera come from apt (never pip); lgpio is the Pi 5 (and Pi 4) GPIO backend;
 # espeak-ng speaks the cues; v4l-utils brings cec-ctl for HDMI-CEC standby.
+# The SDL in pygame-ce's wheel dlopens libdrm, libgbm, libEGL and libGLESv2 to draw on the
+# console (KMSDRM); nothing pulls them in on Lite, and without them the screen fails only at
+# boot. Same names on Bookworm and Trixie; `hinge-mirror doctor` checks them (KMSDRM_LIBS).
+KMSDRM_PKGS=(libdrm2 libgbm1 libegl1 libgles2)
 run apt-get update
-run apt-get install -y python3-venv python3-picamera2 python3-lgpio espeak-ng v4l-utils
+run apt-get install -y python3-venv python3-picamera2 python3-lgpio espeak-ng v4l-utils "${KMSDRM_PKGS[@]}"
 run python3 -m venv --system-site-packages "$VENV"
 # The `pi` extra keeps numpy < 2 on Python 3.11 (Bookworm), which apt's picamera2 needs.
 run "$VENV/bin/python" -m pip install --upgrade pip

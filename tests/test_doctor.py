@@ -115,3 +115,55 @@ def test_screen_size_of_a_kmsdrm_probe(monkeypatch):
     r = doctor.check_display(Config())
     assert r.status == doctor.PASS and "SDL driver KMSDRM, screen 1920x1080, landscape" in r.detail
 
+
+def on_console(monkeypatch):
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def test_a_missing_kmsdrm_library_is_named_with_its_apt_package(monkeypatch):
+    from kiosk import doctor
+    from kiosk.config import Config
+
+    on_console(monkeypatch)  # as the service runs: SDL will use kmsdrm
+    monkeypatch.setattr(doctor, "library_loads", lambda so: so not in ("libgbm.so.1", "libGLESv2.so.2"))
+    r = doctor.check_display_libs(Config())
+    assert r.failed  # required on the console: the screen cannot start
+    line = r.line()
+    assert line.startswith("FAIL  kmsdrm")
+    assert "libgbm.so.1 (libgbm1)" in line and "libGLESv2.so.2 (libgles2)" in line
+    assert "libdrm" not in line and "libEGL" not in line
+    assert line.endswith("-> fix: sudo apt install libgbm1 libgles2")
+
+
+def test_a_missing_kmsdrm_library_only_warns_off_the_console(monkeypatch):
+    from kiosk import doctor
+    from kiosk.config import Config
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    monkeypatch.setattr(doctor, "library_loads", lambda so: so != "libdrm.so.2")
+    r = doctor.check_display_libs(Config())
+    assert not r.failed and r.line().startswith("WARN  kmsdrm")
+    assert "fix: sudo apt install libdrm2" in r.line()
+
+
+def test_all_kmsdrm_libraries_present_passes(monkeypatch):
+    from kiosk import doctor
+    from kiosk.config import Config
+
+    on_console(monkeypatch)
+    monkeypatch.setattr(doctor, "library_loads", lambda so: True)
+    r = doctor.check_display_libs(Config())
+    assert r.status == doctor.PASS and "fix" not in r.line()
+
+
+def test_library_loads_asks_the_dynamic_loader():
+    from kiosk.doctor import library_loads
+
+    assert library_loads("libc.so.6")
+    assert not library_loads("libhinge-mirror-no-such-library.so.7")
+
+
+def test_doctor_skip_display_also_skips_the_kmsdrm_libraries(tmp_path):
+    r, lines = doctor(tmp_path, "", "--skip", "model", "--skip", "camera", "--skip", "display")
+    assert "kmsdrm" not in lines and "display" not in lines and "disk" in lines

@@ -165,3 +165,27 @@ def test_install_service_for_real_with_system_commands_stubbed(tmp_path, monkeyp
     assert inst.CONF.read_text() == "[model]\nthreads = 2\n"
     assert "keep the existing settings" in capsys.readouterr().out
     assert not os.path.exists(str(unit) + ".tmp")
+
+
+INSTALL_SH = ROOT / "systemd" / "install.sh"
+
+
+def test_install_sh_dry_run_apt_installs_what_sdl_loads_for_kmsdrm(tmp_path):
+    """install.sh --dry-run prints its steps and changes nothing; its apt line carries the
+    packages of every library doctor checks for the console display (nothing in the Pi check
+    would notice them missing: SDL only dlopens them when KMSDRM starts)."""
+    from kiosk.doctor import KMSDRM_LIBS
+
+    venv_there = Path("/opt/hinge-mirror/venv").exists()
+    r = subprocess.run(["bash", str(INSTALL_SH), "--dry-run"], capture_output=True, text=True,
+                       timeout=60, cwd=tmp_path)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    apt = [l.split() for l in lines if l.startswith("apt-get install")]
+    assert len(apt) == 1, r.stdout
+    pkgs = set(apt[0][2:])
+    assert {"python3-picamera2", "python3-lgpio", "espeak-ng", "v4l-utils"} <= pkgs
+    assert {pkg for _so, pkg in KMSDRM_LIBS} <= pkgs
+    assert {"libdrm2", "libgbm1", "libegl1", "libgles2"} <= pkgs
+    assert lines[-1].endswith("--dry-run") and "install-service" in lines[-1]
+    assert Path("/opt/hinge-mirror/venv").exists() == venv_there  # nothing was made
