@@ -1,5 +1,11 @@
 """Shared fixtures: the real model and footage from ../shared, and a record of which
-fixture-backed tests ran, so CI can fail when they were skipped."""
+fixture-backed tests ran, so CI can fail when they were skipped.
+
+Without ../shared a local run (`scripts/test`) runs every other test and skips the ones that
+need it, all under one line that says how to get it. CI sets HINGE_MIRROR_REQUIRE_FIXTURES=1:
+there a missing fixture fails the test instead, since a suite that quietly passes without the
+real model and footage proves nothing about the product (and `.ci/run` also fails when
+fixture tests did not run and pass)."""
 
 from __future__ import annotations
 
@@ -38,13 +44,49 @@ TESTDATA = MODEL_DIR / "testdata"
 ARTIFACTS = ROOT / "artifacts"
 
 
+HOW_TO_GET = ("put ../shared (the MoveNet model and the footage) beside the checkout, or set "
+              "HINGE_MIRROR_MODEL_DIR / HINGE_MIRROR_FOOTAGE_DIR")
+SKIP_REASON = f"needs the real model or footage, not found: {HOW_TO_GET}"
+# What each marker and fixture needs. (A test may use the fixture without the marker.)
+NEEDS = {"model": (MODEL_PATH, "MoveNet Lightning int8 model"),
+         "footage": (FOOTAGE_DIR / "dev-labels.json", "footage labels"),
+         "model_path": (MODEL_PATH, "MoveNet Lightning int8 model"),
+         "testdata_dir": (TESTDATA, "model test photos"),
+         "footage_dir": (FOOTAGE_DIR / "dev-labels.json", "footage labels")}  # fmt: skip
+_skipped_for_fixtures = 0
+
+
+def _missing(path: Path, what: str) -> None:
+    """CI: a failure naming the file. Locally: a skip, always raised from this one line, so
+    pytest's summary (-rs) folds every one of them into a single line."""
+    global _skipped_for_fixtures
+    if REQUIRE:
+        pytest.fail(f"{what} not found at {path}: {HOW_TO_GET}", pytrace=False)
+    _skipped_for_fixtures += 1
+    pytest.skip(SKIP_REASON)
+
+
 def _need(path: Path, what: str) -> Path:
-    # Never a skip: a suite that quietly passes without the real model and footage proves
-    # nothing about the product, so a missing fixture is a failure that says how to fix it.
     if not path.exists():
-        pytest.fail(f"{what} not found at {path}: put ../shared beside the checkout, or set "
-                    "HINGE_MIRROR_MODEL_DIR / HINGE_MIRROR_FOOTAGE_DIR", pytrace=False)
+        _missing(path, what)
     return path
+
+
+def pytest_runtest_setup(item):
+    """A test marked model/footage, or using their fixtures, is skipped (CI: failed) before it
+    starts when what it needs is missing, not half-way through with a confusing error."""
+    names = {m.name for m in item.iter_markers()} | set(getattr(item, "fixturenames", ()))
+    for name in sorted(names & NEEDS.keys()):
+        path, what = NEEDS[name]
+        if not path.exists():
+            _missing(path, what)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    # `pytest -rs` (scripts/test) already printed the folded skip line; a bare run gets it here.
+    chars = config.getoption("reportchars") or ""
+    if _skipped_for_fixtures and not set(chars) & set("saA"):
+        terminalreporter.write_line(f"{_skipped_for_fixtures} tests skipped: {SKIP_REASON}")
 
 
 @pytest.fixture(scope="session")
