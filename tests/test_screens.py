@@ -268,3 +268,55 @@ def test_a_front_view_asks_for_a_turn_below_the_framing_problems(orient):
     front = JudgeState(1000.0, Phase.DESCENDING, View.FRONT, True, 57.0, 0.9, reps=5)
     assert TURN_SHORT in said(Screen.COACHING, state=front)
     assert TURN_SHORT not in said(Screen.COACHING)  # the default state is a side view
+
+
+def too_dim(cv: Canvas) -> list[str]:
+    """Every text drawn below the legibility floor: relative luminance (Rec. 709) under that
+    of #B4B4B4, so a grey passes from #B4B4B4 up and a colour as bright to the eye does."""
+    from kiosk.screen.theme import MIN_TEXT_LUMINANCE, luminance
+
+    assert len(cv.colours) == len(cv.texts)
+    return [f"{text!r} in {colour} (luminance {luminance(colour):.2f} < {MIN_TEXT_LUMINANCE:.2f})"
+            for (text, _), colour in zip(cv.texts, cv.colours) if luminance(colour) < MIN_TEXT_LUMINANCE]
+
+
+@pytest.mark.parametrize("orient", SIZES)
+def test_every_text_on_every_screen_is_bright_enough_for_the_glass(orient):
+    pygame.init()
+    checked, dim = 0, []
+    for case, make in CASES.items():
+        cv = Canvas(pygame.Surface(SIZES[orient]))
+        render(cv, make())
+        checked += len(cv.texts)
+        dim += [f"{case}: {d}" for d in too_dim(cv)]
+    assert checked > 300
+    assert not dim, f"{len(dim)} of {checked} texts too dim for the glass:\n" + "\n".join(dim)
+
+
+def test_the_floor_is_b4b4b4_for_greys_and_the_eye_s_brightness_for_colours():
+    from kiosk.screen.theme import MIN_TEXT_LUMINANCE, luminance
+
+    assert luminance((180, 180, 180)) == MIN_TEXT_LUMINANCE
+    assert luminance((179, 179, 179)) < MIN_TEXT_LUMINANCE < luminance((181, 181, 181))
+    assert luminance((255, 0, 0)) < MIN_TEXT_LUMINANCE  # pure red reads dim through glass
+    assert luminance((0, 0, 0)) == 0 and luminance((255, 255, 255)) == pytest.approx(1)
+    cv = Canvas(pygame.Surface((400, 200)))
+    cv.begin()
+    cv.text("fine", 30, (200, 200, 200), "topleft", (0, 0))
+    cv.text("12", 30, (85, 85, 85), "topleft", (0, 50))  # numbers (set glyph by glyph) too
+    cv.text("too dim", 30, (85, 85, 85), "topleft", (0, 100))
+    assert [d.split(" in ")[0] for d in too_dim(cv)] == ["'12'", "'too dim'"]
+
+
+def test_every_colour_text_may_take_is_above_the_floor_and_the_band_shows():
+    from kiosk.screen import theme as T
+
+    text_colours = [T.WHITE, T.GREY, T.QUIET, T.GREEN, T.AMBER, T.RED, T.BLUE, T.GLUTE, T.HAMSTRING,
+                    *T.CUE_COLOURS.values(), *(T.score_colour(s) for s in range(101))]  # fmt: skip
+    assert min(map(T.luminance, text_colours)) >= T.MIN_TEXT_LUMINANCE
+    assert T.luminance(T.QUIET) == T.MIN_TEXT_LUMINANCE  # the least text sits on the floor
+    # The target band: more than three times as luminous as the old (20, 70, 35), which a lit
+    # room hid, and still dark enough that every needle colour stands out on it (2:1 at least).
+    assert T.luminance(T.BAND) > 3 * T.luminance((20, 70, 35))
+    for needle in (T.WHITE, T.GREEN, T.AMBER, T.RED):
+        assert (T.luminance(needle) + 0.05) / (T.luminance(T.BAND) + 0.05) >= 2

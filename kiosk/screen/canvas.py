@@ -1,8 +1,9 @@
 """A drawing surface that caches text renders and remembers where it drew.
 
 Rendering text is the slow part of a frame, and most strings on the glass repeat every frame,
-so rendered text surfaces are cached (LRU). Every text and shape rect is recorded, so tests
-can check that no text is clipped or overlapping and that everything else is black.
+so rendered text surfaces are cached (LRU). Every text (its line box, ink box and colour) and
+every shape rect is recorded, so tests can check that no text is clipped, overlapping or too
+dim to read through the glass, and that everything else is black.
 """
 
 from __future__ import annotations
@@ -118,6 +119,7 @@ class Canvas:
         self.cache = cache or TextCache()
         self.texts: list[tuple[str, pygame.Rect]] = []  # (text, line box)
         self.inks: list[pygame.Rect] = []  # the lit part of each text, same order
+        self.colours: list[tuple] = []  # the colour each text was drawn in, same order
         self.shapes: list[pygame.Rect] = []
         self.covers: list[tuple[int, pygame.Rect]] = []  # (texts drawn before, black box over them)
 
@@ -125,6 +127,7 @@ class Canvas:
         self.surface.fill((0, 0, 0))
         self.texts.clear()
         self.inks.clear()
+        self.colours.clear()
         self.covers.clear()
         self.shapes.clear()
 
@@ -150,6 +153,7 @@ class Canvas:
         self.surface.blit(surf, rect)
         self.texts.append((text, rect))
         self.inks.append(ink.move(rect.topleft))
+        self.colours.append(tuple(colour))
         return rect
 
     def _number(self, text: str, size: int, colour: tuple, anchor: str, pos, bold: bool) -> pygame.Rect:
@@ -169,6 +173,7 @@ class Canvas:
                 ink = g if ink is None else ink.union(g)
         self.texts.append((text, rect))
         self.inks.append(ink if ink is not None else pygame.Rect(rect.topleft, (0, 0)))
+        self.colours.append(colour)
         return rect
 
     def wrap(self, text: str, size: int, width: int, bold: bool = False) -> list[str]:

@@ -11,7 +11,7 @@ from kiosk.screen.flow import HISTORY_ITEM
 from kiosk.screen.canvas import Canvas
 from kiosk.screen.figure import draw_figure, exercise_pose, hinge_cycle
 from kiosk.screen.model import ViewModel
-from kiosk.screen.theme import (BLUE, DIM, GLUTE, GREEN, GREY, HAMSTRING, RED, WHITE, dim,
+from kiosk.screen.theme import (BLUE, DIM, GLUTE, GREEN, GREY, HAMSTRING, QUIET, RED, WHITE, dim,
                                 score_colour)  # fmt: skip
 
 # (title, body). From the product's teaching: hinge, don't bend.
@@ -32,11 +32,15 @@ TIPS = (
 )
 TIP_PERIOD_S = 40.0  # one tip every 40 s, up for 24 s of them
 TIP_SHOWN_S = 24.0
-DIM_AFTER_S, DIM_FULL_S, DIM_MIN = 60.0, 600.0, 0.35
+# Every tip is shown once at full brightness (they are meant to be read), then the idle screen
+# dims: the one place text goes under the legibility floor, when nobody has pressed a button
+# for minutes and nothing static may stay bright.
+DIM_AFTER_S, DIM_FULL_S, DIM_MIN = TIP_PERIOD_S * len(TIPS), 600.0, 0.35
 
 
 def idle_brightness(seconds_idle: float) -> float:
-    """Full for a minute, then down to DIM_MIN over ten: nothing static stays bright."""
+    """Full through the first round of tips, then down to DIM_MIN at ten minutes: nothing
+    static stays bright."""
     if seconds_idle <= DIM_AFTER_S:
         return 1.0
     k = min(1.0, (seconds_idle - DIM_AFTER_S) / (DIM_FULL_S - DIM_AFTER_S))
@@ -57,7 +61,7 @@ def idle(cv: Canvas, m: ViewModel) -> None:
     x0, y0 = L.margin + L.s(40) + dx, L.margin + L.s(40) + dy
     clock = cv.text(m.clock_text or time.strftime("%H:%M"), L.s(170), dim(GREY, f), "topleft", (x0, y0),
                     slot="clock")
-    cv.text("Press a button to start", L.s(46), dim(DIM, f * 1.4), "topleft",
+    cv.text("Press a button to start", L.s(46), dim(GREY, f), "topleft",
             (x0 + L.s(6), clock.bottom + L.s(4)))
     phase = since % TIP_PERIOD_S
     if phase > TIP_SHOWN_S or m.errors:  # a problem on the glass matters more than a tip
@@ -74,7 +78,7 @@ def tip(cv: Canvas, panel: pygame.Rect, title: str, body: str, f: float, t: floa
     L = cv.layout
     r = cv.text(title, L.s(60), dim(WHITE, f), "topleft", panel.topleft, bold=True)
     if body:
-        b = cv.paragraph(body, L.s(42), dim(GREY, f * 1.2), panel.width, (panel.x, r.bottom + L.s(18)),
+        b = cv.paragraph(body, L.s(42), dim(GREY, f), panel.width, (panel.x, r.bottom + L.s(18)),
                          max_lines=8)
         if title.startswith("Hinge, don't"):
             hinge_vs_bend(cv, pygame.Rect(panel.x, b.bottom + L.s(30), panel.width,
@@ -144,7 +148,7 @@ def choose(cv: Canvas, m: ViewModel) -> None:
     for i, it in enumerate(flow.items):
         label = "History" if it == HISTORY_ITEM else m.exercise_info(it).name
         sel = i == flow.choice
-        cv.text(label, size, WHITE if sel else DIM, "topleft", (L.margin + L.s(40), y0 + i * step), bold=sel)
+        cv.text(label, size, WHITE if sel else QUIET, "topleft", (L.margin + L.s(40), y0 + i * step), bold=sel)
         if sel:
             cy = y0 + i * step + cv.line_height(size) // 2
             cv.circle(GREEN, (L.margin + L.s(12), cy), L.s(10))
@@ -168,7 +172,7 @@ def history(cv: Canvas, m: ViewModel) -> None:
     y = r.bottom + L.s(40)
     for label, x, anchor in (("When", cols[0], "topleft"), ("Exercise", cols[1], "topleft"),
                              ("Reps", cols[2], "topright"), ("Score", cols[3], "topright")):  # fmt: skip
-        cv.text(label, L.s(34), DIM, anchor, (x, y))
+        cv.text(label, L.s(34), QUIET, anchor, (x, y))
     y += cv.line_height(L.s(34)) + L.s(8)
     for row, rec in enumerate(reversed(sets)):  # values: one slot per cell
         when = time.strftime("%a %H:%M", time.localtime(rec.started))
@@ -193,7 +197,7 @@ def trend(cv: Canvas, m: ViewModel, rect: pygame.Rect) -> None:
     if len(sets) < 2 or rect.height < L.s(160):
         return
     label = cv.text("Trend", L.s(40), GREY, "topleft", rect.topleft, bold=True)
-    cv.text("bars: reps   line: score", L.s(34), DIM, "bottomright", (rect.right, label.bottom))
+    cv.text("bars: reps   line: score", L.s(34), QUIET, "bottomright", (rect.right, label.bottom))
     plot = pygame.Rect(rect.x, label.bottom + L.s(20), rect.width, rect.bottom - label.bottom - L.s(20))
     most = max(s.reps for s in sets) or 1
     slot = plot.width / len(sets)
@@ -225,4 +229,4 @@ def hint(cv: Canvas, m: ViewModel, next: str = "", select: str = "", back: str =
         if what:
             merged.setdefault(what, []).append(key)
     text = "    ".join([f"{' or '.join(keys)}: {what}" for what, keys in merged.items()] + ([extra] if extra else []))
-    cv.text(text, L.s(34), DIM, "midbottom", (L.w // 2, L.h - L.margin), slot="hint")  # a countdown in it
+    cv.text(text, L.s(34), QUIET, "midbottom", (L.w // 2, L.h - L.margin), slot="hint")  # a countdown in it

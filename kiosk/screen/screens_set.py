@@ -18,7 +18,7 @@ from kiosk.judge.reports import Phase, View
 from kiosk.screen.canvas import Canvas
 from kiosk.screen.model import ViewModel
 from kiosk.screen.screens_rest import hint
-from kiosk.screen.theme import AMBER, CUE_COLOURS, DIM, GREEN, GREY, WHITE, score_colour
+from kiosk.screen.theme import AMBER, CUE_COLOURS, DIM, GREEN, GREY, QUIET, WHITE, score_colour
 from kiosk.screen.widgets import bar_chart, check, gauge, progress, rep_ticks, skeleton, trunk_colour
 
 PHASE_WORDS = {
@@ -85,7 +85,7 @@ def get_set(cv: Canvas, m: ViewModel) -> None:
     for i, (head, fix) in enumerate(FIXES if not (m.errors or turn) else ()):
         now = i == len(FIXES) - 1 and m.someone_else  # the fix that applies right now
         h = cv.text(head, fix_size, AMBER if now else GREY, "topleft", (L.margin, y), bold=True)
-        cv.text(fix, fix_size, WHITE if now else DIM, "topleft", (h.right + L.s(14), y))
+        cv.text(fix, fix_size, WHITE if now else QUIET, "topleft", (h.right + L.s(14), y))
         y += cv.line_height(fix_size) + L.s(6)
     if m.view_pose is not None:
         # What the camera sees, as a skeleton in the frame (not a picture).
@@ -94,7 +94,7 @@ def get_set(cv: Canvas, m: ViewModel) -> None:
         else:
             box = pygame.Rect(L.w - L.margin - L.s(600), L.s(200), L.s(600), L.s(640))
         area = skeleton(cv, m.view_pose, box, trunk=GREEN)
-        cv.text("what the camera sees", L.s(32), DIM, "midtop", (area.centerx, area.bottom + L.s(10)))
+        cv.text("what the camera sees", L.s(32), QUIET, "midtop", (area.centerx, area.bottom + L.s(10)))
     hint(cv, m, "another exercise", "", "another exercise")
 
 
@@ -156,7 +156,7 @@ def coaching(cv: Canvas, m: ViewModel) -> None:
         box = pygame.Rect(L.margin, ticks.bottom + L.s(90), w, w) if L.portrait else \
             pygame.Rect(L.w // 2 - w // 2 - L.s(60), L.s(110), w, w)
         skeleton(cv, m.pip, box, mirror=False, trunk=AMBER if live else GREEN, crop=m.crop)
-        cv.text(m.pip_label or "demo athlete", L.s(30), DIM, "midtop", (box.centerx, box.bottom + L.s(6)))
+        cv.text(m.pip_label or "demo athlete", L.s(30), QUIET, "midtop", (box.centerx, box.bottom + L.s(6)))
     hint(cv, m, "", "stop the set", "stop the set")  # NEXT is ignored: a stray press must not stop
 
 
@@ -193,7 +193,7 @@ def summary(cv: Canvas, m: ViewModel) -> None:
     else:
         chart = pygame.Rect(L.margin, n.bottom + L.s(40), L.s(980), L.h - n.bottom - L.s(240))
         col = pygame.Rect(L.s(1140), L.s(160), L.w - L.s(1140) - L.margin, L.s(700))
-    cv.text("back angle per rep", L.s(34), DIM, "topleft", (chart.x, chart.y - L.s(10)))
+    cv.text("back angle per rep", L.s(34), QUIET, "topleft", (chart.x, chart.y - L.s(10)))
     bar_chart(cv, reports, pygame.Rect(chart.x, chart.y + L.s(40), chart.width, chart.height - L.s(40)),
               info.band, L.s(32))
     y = col.y

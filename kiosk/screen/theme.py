@@ -5,18 +5,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+
+def luminance(colour) -> float:
+    """Relative luminance (0 black .. 1 white) of an sRGB colour: each channel linearised,
+    then weighted 0.2126 R + 0.7152 G + 0.0722 B (Rec. 709 / WCAG). The eye's weighting,
+    so a pure red (0.21) counts for much less than a grey of the same channel maximum."""
+    lin = [(c / 255 / 12.92) if c <= 10 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in colour[:3]]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+# Behind a two-way mirror only bright pixels show, and a lit room washes out the dim ones. So:
+# every text meant to be read is at least as luminous as #B4B4B4 (TEXT_FLOOR; the test renders
+# every screen and checks each text drawn), and so is every colour a text may take - the
+# greys and the signal colours alike. Only DIM, FAINT and the BAND fill, never used for text,
+# are darker: decoration and fills.
 BLACK = (0, 0, 0)
-WHITE = (240, 240, 240)
-GREY = (150, 150, 150)
-DIM = (85, 85, 85)
-FAINT = (40, 40, 40)
+WHITE = (240, 240, 240)  # primary text: what to do, the counts
+GREY = (200, 200, 200)  # secondary text: titles, units, labels, explanations
+QUIET = (180, 180, 180)  # the least text: button hints, unselected items, captions (= the floor)
+DIM = (110, 110, 110)  # decoration only: the gauge's scale, outlines, the trend's bars
+FAINT = (40, 40, 40)  # decoration only: frames and grid lines
 GREEN = (70, 220, 110)
 AMBER = (255, 185, 50)
-RED = (255, 85, 75)
-BLUE = (90, 180, 255)
-BAND = (20, 70, 35)  # target band fill: dark, so it never outshines the reflection
-GLUTE = (255, 120, 90)
-HAMSTRING = (255, 185, 50)
+RED = (255, 155, 145)  # a light red: a pure red is too dark to the eye to read through glass
+BLUE = (120, 195, 255)
+# Target band fill: lit enough to see through the glass in a lit room, dark enough that the
+# needle and the bars drawn over it stand out (and it never outshines the reflection).
+BAND = (40, 130, 65)
+GLUTE = (255, 150, 210)
+HAMSTRING = AMBER
+TEXT_FLOOR = QUIET
+
+MIN_TEXT_LUMINANCE = luminance(TEXT_FLOOR)  # about 0.456
 
 CUE_COLOURS = {"warning": AMBER, "good": GREEN, "info": WHITE}
 
