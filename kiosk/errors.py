@@ -1,4 +1,17 @@
-"""Errors the person can fix. The CLI prints them as one line and exits with `exit_code`."""
+"""Errors the person can fix. The CLI prints them as one line and exits with `exit_code`.
+
+Also `native_chatter_logged`: what C libraries print straight to the terminal (TFLite's
+"INFO: Created TensorFlow Lite XNNPACK delegate for CPU.", ALSA's "cannot find card") goes to
+the log instead, so the person's terminal holds only what is meant for them."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import sys
+from typing import Iterator
 
 
 class UserError(Exception):
@@ -19,3 +32,40 @@ class SourceError(UserError):
 
 class ConfigError(UserError):
     """A configuration value is unknown, of the wrong type, or out of range."""
+
+
+# Lines C libraries print that say nothing to the person: the TFLite runtime's INFO lines and
+# ALSA's complaints on a machine without a sound card (the kiosk logs "no sound" itself).
+CHATTER = re.compile(r"^(INFO: |ALSA lib )")
+
+
+@contextlib.contextmanager
+def native_chatter_logged(log: logging.Logger) -> Iterator[None]:
+    """Run a native call with file descriptor 2 sent to a pipe, then log its chatter (DEBUG:
+    `-v` shows it) and pass any other line on to stderr unchanged, so a real error from the
+    library is never hidden. The pipe's write end does not block: a library that wrote more
+    than the pipe holds would lose the rest, never hang the caller."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):  # no fd 2 to speak of: nothing to quiet
+        yield
+        return
+    read, write = os.pipe()
+    os.set_blocking(write, False)
+    os.dup2(write, 2)
+    os.close(write)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)  # (the pipe's last write end closes here)
+        os.close(saved)
+        chunks = []
+        while chunk := os.read(read, 65536):
+            chunks.append(chunk)
+        os.close(read)
+        for line in b"".join(chunks).decode(errors="replace").splitlines():
+            if CHATTER.match(line):
+                log.debug("%s", line)
+            elif line.strip():
+                print(line, file=sys.stderr)

@@ -139,6 +139,9 @@ def test_no_pin_factory_is_keyboard_only_with_one_log_line(caplog, monkeypatch):
     lines = [r for r in caplog.records if r.name == "kiosk.pi.buttons"]
     assert len(lines) == 1 and "Keyboard only" in lines[0].getMessage()
     assert "pin factory" in lines[0].getMessage().lower()
+    # One short line (gpiozero's own reason lists every fallback: ~300 characters here)...
+    assert len(lines[0].getMessage()) <= 120 and "Falling back" not in lines[0].getMessage()
+    assert "doctor" in lines[0].getMessage()  # ...that says where the fix is
     b.close()
 
 

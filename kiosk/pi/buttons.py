@@ -116,8 +116,12 @@ class GpioButtons:
     def _unavailable(self, why: str) -> bool:
         self.available = False
         self.reason = why
-        log.warning("GPIO buttons unavailable: %s. Keyboard only. On a Pi: install "
-                    "python3-lgpio and add the user to the gpio group.", why)
+        # One short line (gpiozero's reason runs to 300 characters of fallbacks on a PC); the
+        # whole of it at debug level (-v) and in `hinge-mirror doctor`, which says the fix.
+        short = why.split(" (")[0].rstrip("!. ")
+        log.warning("GPIO buttons unavailable (%s). Keyboard only; on a Pi, see "
+                    "`hinge-mirror doctor`.", short)
+        log.debug("GPIO: %s", why)
         return False
 
     # -- gpiozero's thread ---------------------------------------------------------------

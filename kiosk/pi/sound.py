@@ -14,6 +14,8 @@ import subprocess
 
 import numpy as np
 
+from kiosk.errors import native_chatter_logged
+
 log = logging.getLogger(__name__)
 
 RATE = 44100
@@ -67,7 +69,8 @@ class Sound:
             import pygame
 
             if not pygame.mixer.get_init():
-                pygame.mixer.init(frequency=RATE, size=-16, channels=1, buffer=512)
+                with native_chatter_logged(log):  # ALSA's "cannot find card" lines
+                    pygame.mixer.init(frequency=RATE, size=-16, channels=1, buffer=512)
             rate, _, channels = pygame.mixer.get_init()
             for name, wave in (("tick", tick_wave(rate)), ("warning", warning_wave(rate))):
                 data = wave if channels == 1 else np.repeat(wave[:, None], channels, axis=1)

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from kiosk.errors import ModelError
+from kiosk.errors import ModelError, native_chatter_logged
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,8 @@ class Runtime:
             raise ModelError(f"threads must be 1 or more, not {threads}")
         try:
             interp = self.interpreter_class(model_path=str(model_path), num_threads=threads)
-            interp.allocate_tensors()
+            with native_chatter_logged(log):  # its "Created ... XNNPACK delegate" line
+                interp.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
             raise ModelError(
                 f"{self.name} could not load {model_path}: {exc}. "
