@@ -12,6 +12,7 @@ from kiosk.screen.flow import Flow, Screen
 from kiosk.pose.keypoints import Pose
 from kiosk.judge.reports import JudgeState, Phase, RepReport, View
 from kiosk.screen import Canvas, ViewModel, render
+from kiosk.screen.canvas import TextCache
 from kiosk.coach.cues import FAULTS
 from kiosk.screen.exercises import exercise_infos
 from kiosk.screen.model import SetRecord
@@ -98,6 +99,11 @@ CASES = {
         1000.0, Phase.CALIBRATING, View.UNKNOWN, True, 3.0, 0.9, message="Hold still")),
     "coaching-front-view": lambda: model_for(Screen.COACHING, state=JudgeState(
         1000.0, Phase.DESCENDING, View.FRONT, True, 57.0, 0.9, reps=5)),
+    # The widest back angle the gauge's number shows, and the narrowest (nobody in view).
+    "coaching-too-deep": lambda: model_for(Screen.COACHING, state=JudgeState(
+        1000.0, Phase.BOTTOM, View.SIDE, True, 108.0, 0.9, reps=5, live_faults=["too_deep"])),
+    "coaching-lost": lambda: model_for(Screen.COACHING, state=JudgeState(
+        1000.0, Phase.WAITING, View.SIDE, False, None, 0.0, reps=5)),
     "coaching-someone-else": lambda: model_for(Screen.COACHING, someone_else=True,
                                                pip=standing_pose(0, 0.9), pip_label="demo athlete"),
     **{f"choose-{i}": (lambda i=i: model_for(Screen.CHOOSE, choice=i)) for i in range(5)},
@@ -113,7 +119,18 @@ CASES = {
 }
 
 
-def check_canvas(cv: Canvas) -> None:
+class InvisibleText(TextCache):
+    """Text laid out as usual but drawn transparent: a frame rendered with it holds only the
+    drawings (gauge, chart, figures, skeletons), to find text that runs into one."""
+
+    def _render(self, key):
+        surf, ink = super()._render(key)
+        return pygame.Surface(surf.get_size(), pygame.SRCALPHA), ink
+
+
+def check_canvas(cv: Canvas, model: ViewModel | None = None) -> None:
+    """No text clipped, overlapping another, hidden under an error, or (given the model the
+    frame was drawn from) running into a drawing; nothing lit outside the drawn content."""
     w, h = cv.surface.get_size()
     screen = pygame.Rect(0, 0, w, h)
     # Checked on the ink (lit pixels) of each text: line boxes of big digits overlap harmlessly.
@@ -126,6 +143,17 @@ def check_canvas(cv: Canvas) -> None:
     for n, cover in cv.covers:  # an error box painted over text drawn earlier would cut it
         for (text, _), ink in zip(cv.texts[:n], cv.inks[:n], strict=True):
             assert not ink.colliderect(cover), f"text hidden under an error: {text!r}"
+    if model is not None:
+        drawings = Canvas(pygame.Surface((w, h)), InvisibleText())
+        render(drawings, model)
+        assert [t for t, _ in drawings.texts] == [t for t, _ in cv.texts]
+        lit = pygame.surfarray.array3d(drawings.surface).any(axis=2)
+        gap = 2  # touching counts: ink needs air around it
+        for text, ink in inks:
+            r = ink.inflate(2 * gap, 2 * gap).clip(screen)
+            hit = np.argwhere(lit[r.left:r.right, r.top:r.bottom])
+            assert len(hit) == 0, \
+                f"text runs into a drawing: {text!r} at {ink}, lit at {(hit[0] + r.topleft).tolist()}"
     mask = np.zeros((w, h), bool)
     for _, r in cv.texts:
         mask[r.left:r.right, r.top:r.bottom] = True
@@ -144,12 +172,13 @@ def test_screen(case, orient, artifacts_dir):
     pygame.init()
     surf = pygame.Surface(SIZES[orient])
     cv = Canvas(surf)
-    render(cv, CASES[case]())
+    model = CASES[case]()
+    render(cv, model)
     out = artifacts_dir / "screens"
     out.mkdir(exist_ok=True)
     pygame.image.save(surf, str(out / f"{case}-{orient}.png"))
     assert cv.texts, "nothing drawn"
-    check_canvas(cv)
+    check_canvas(cv, model)
 
 
 def test_overlap_check_catches_overlap():

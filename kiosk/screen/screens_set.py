@@ -119,21 +119,23 @@ def coaching(cv: Canvas, m: ViewModel) -> None:
         pivot = (L.w - L.margin - radius - L.s(90), L.margin + radius + L.s(70))
         cue_top = L.h - L.s(470)
     else:
-        radius = L.s(360)
-        pivot = (L.w - L.margin - radius - L.s(90), L.margin + radius + L.s(80))
+        radius = L.s(320)  # the readout goes under the dial and stays clear of the cue
+        pivot = (L.w - L.margin - radius - L.s(90), L.margin + radius + L.s(70))
         cue_top = L.h - L.s(330)
-    gauge(cv, pivot, radius, angle, info.band, facing=1, in_fault=bool(live))
+    dial = gauge(cv, pivot, radius, angle, info.band, facing=1, in_fault=bool(live))
     ang_text = f"{angle:.0f}\u00b0" if angle is not None else "--"
-    a = cv.text(ang_text, L.s(76), WHITE, "topleft", (pivot[0] - L.s(40), pivot[1] + L.s(30)), bold=True,
+    a = cv.text(ang_text, L.s(76), WHITE, "topleft", (pivot[0] - L.s(40), dial.bottom), bold=True,
                 slot="angle")
     cv.text("back angle", L.s(40), GREY, "topleft", (a.right + L.s(16), a.bottom - cv.line_height(L.s(40)) - L.s(6)))
-    cv.text(f"target {info.band[0]:.0f}\u2013{info.band[1]:.0f}\u00b0", L.s(40), GREEN, "topleft",
-            (a.x, a.bottom + L.s(4)))
+    target = cv.text(f"target {info.band[0]:.0f}\u2013{info.band[1]:.0f}\u00b0", L.s(40), GREEN, "topleft",
+                     (a.x, a.bottom + L.s(4)))
     rep_ticks(cv, flow.reports, ticks)
+    # A quiet line under the left column; in portrait the gauge's readout reaches lower.
+    quiet_y = (max(ticks.bottom, target.bottom) if L.portrait else ticks.bottom) + L.s(16)
     if m.someone_else:  # quiet: the set goes on, the track stays on the lifter
-        cv.text("Someone else is in view", L.s(40), GREY, "topleft", (L.margin, ticks.bottom + L.s(16)))
+        cv.text("Someone else is in view", L.s(40), GREY, "topleft", (L.margin, quiet_y))
     elif st is not None and st.person and view_advice(st.view):  # quiet too: hip faults unjudged
-        cv.text(TURN_SHORT, L.s(40), GREY, "topleft", (L.margin, ticks.bottom + L.s(16)))
+        cv.text(TURN_SHORT, L.s(40), GREY, "topleft", (L.margin, quiet_y))
     if st is not None and not st.person:
         text, colour = (st.message or "Step back into view"), AMBER
     elif m.cue is not None:
@@ -153,7 +155,7 @@ def coaching(cv: Canvas, m: ViewModel) -> None:
                      slot="cue")
     if m.pip is not None:
         w = L.s(440)
-        box = pygame.Rect(L.margin, ticks.bottom + L.s(90), w, w) if L.portrait else \
+        box = pygame.Rect(L.margin, quiet_y + L.s(74), w, w) if L.portrait else \
             pygame.Rect(L.w // 2 - w // 2 - L.s(60), L.s(110), w, w)
         skeleton(cv, m.pip, box, mirror=False, trunk=AMBER if live else GREEN, crop=m.crop)
         cv.text(m.pip_label or "demo athlete", L.s(30), QUIET, "midtop", (box.centerx, box.bottom + L.s(6)))

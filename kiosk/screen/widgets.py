@@ -24,7 +24,8 @@ def check(cv: Canvas, centre, size: int, colour, width: int) -> None:
 
 def gauge(cv: Canvas, pivot, radius: int, angle: float | None, band, facing: int = 1,
           in_fault: bool = False) -> pygame.Rect:
-    """A quarter dial: the trunk pivots at the hip from vertical (0) to horizontal (90).
+    """A quarter dial: the trunk pivots at the hip from vertical (0) to horizontal (90) and a
+    little past it. Returns its box: the pivot's row plus the part below it that the scale uses.
 
     The target band is a dark green wedge; the needle is the live trunk line, green inside the
     band, amber outside it, red when a fault is live.
@@ -52,7 +53,10 @@ def gauge(cv: Canvas, pivot, radius: int, angle: float | None, band, facing: int
         cv.line(colour, pivot, at(shown, radius * 0.97), L.s(16))
         cv.circle(colour, at(shown, radius * 0.97), L.s(10))
     cv.circle(WHITE, pivot, L.s(14))
-    return pygame.Rect(px - radius, py - radius, 2 * radius, radius)
+    # Past 90 the scale and the needle dip below the pivot: what goes under the dial starts
+    # below that (a label beside the pivot ran into the arc, a deep angle's number into the needle).
+    dip = math.ceil(radius * math.sin(math.radians(GAUGE_MAX - 90))) + L.s(4)
+    return pygame.Rect(px - radius, py - radius, 2 * radius, radius + dip)
 
 
 def rep_ticks(cv: Canvas, reports: list[RepReport], rect: pygame.Rect, max_shown: int = 12) -> None:
