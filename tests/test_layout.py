@@ -18,9 +18,10 @@ import pytest
 
 KIOSK = Path(__file__).resolve().parents[1] / "kiosk"
 
-# What may sit at the top of kiosk/: start-up, the render loop, the pose thread, config, CLI.
+# What may sit at the top of kiosk/: start-up, the render loop, the pose thread, config, CLI;
+# and runtime, an alias of kiosk.pose.runtime that ../shared/tools/arm64-check imports.
 TOP_LEVEL = {"__init__", "__main__", "cli", "config", "errors", "startup", "app", "worker",
-             "doctor", "history"}  # fmt: skip
+             "doctor", "history", "runtime"}  # fmt: skip
 NOT_CODE = {"data", "__pycache__"}  # data/ holds links to the model manifest and the fonts
 
 HARDWARE = ("gpiozero", "lgpio", "RPi", "picamera2", "libcamera")
