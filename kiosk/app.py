@@ -58,7 +58,8 @@ class App:
                  info: dict[str, ExerciseInfo], sound=None, clock: Callable[[], float] = time.monotonic,
                  fps: float = 30.0, threaded: bool = True, ghost: bool = False, one_button: bool = False,
                  history=None, notifier=None, presence=None, errors: list[str] | None = None,
-                 pip: bool = False, on_frame: Callable[["App", ViewModel], None] | None = None) -> None:  # fmt: skip
+                 pip: bool = False, on_frame: Callable[["App", ViewModel], None] | None = None,
+                 brightness: float = 1.0) -> None:  # fmt: skip
         self._trim, self._trimmed_at = heap.trimmer(), -1e9
         self.display, self.worker, self.judge_factory = display, worker, judge_factory
         self.info, self.sound, self.clock, self.fps = info, sound, clock, fps
@@ -71,7 +72,7 @@ class App:
         self.flow = Flow(tuple(info))
         self.coach = Coach()
         self.judge = None
-        self.canvas = Canvas(display.surface)
+        self.canvas = Canvas(display.surface, brightness=brightness)  # [display] brightness
         self.sets: list[SetRecord] = []  # this run's last sets (the history screen without a DB)
         self._history_shown: tuple[float, list[SetRecord]] | None = None  # (screen entered, rows)
         self.latest_pose = None

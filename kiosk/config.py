@@ -91,6 +91,9 @@ class Display:
     rotate: int = _spec(0, choices=(0, 90, 180, 270))
     fullscreen: bool = _spec(True)
     ghost: bool = _spec(False)
+    # For a bright room: lifts the dim parts (grey text, the target band, the gauge's scale)
+    # toward full brightness; 1.0 = as designed (kiosk.screen.theme.lift).
+    brightness: float = _spec(1.0, lo=1.0, hi=2.0)
 
 
 @dataclass(frozen=True)

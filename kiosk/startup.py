@@ -74,4 +74,5 @@ def build(cfg, mode: str, source: str | None = None, history=None, notifier=None
     return App(display=display, worker=worker, info=info, sound=sound,
                judge_factory=judge_factory(cfg, Judge),
                ghost=cfg.display.ghost, one_button=cfg.buttons.mode == "one",
+               brightness=cfg.display.brightness,
                history=history, notifier=notifier, presence=presence, errors=errors)  # fmt: skip

@@ -48,6 +48,8 @@ def test_values_are_read_and_typed():
     assert cfg.display.orientation == "portrait" and cfg.presence.cec
     assert cfg.camera.height_m == 2.0 and isinstance(cfg.camera.height_m, float)
     assert cfg.camera.distance_m == 3.5
+    assert config.parse("[display]\nbrightness = 2\n").display.brightness == 2.0
+    assert config.Config().display.brightness == 1.0
     with pytest.raises(FrozenInstanceError):
         cfg.buttons.mode = "three"  # type: ignore[misc]
 
@@ -75,6 +77,11 @@ def test_values_are_read_and_typed():
         ("[camera]\ndistance_m = 0.5", r"\[camera\] distance_m = 0.5 .*number from 1.0 to 6.0"),
         ("[camera]\ndistance_m = true", r"\[camera\] distance_m = true .*number"),
         ('[display]\norientation = "sideways"', r'orientation = "sideways" .*"portrait"'),
+        ("[display]\nbrightness = 2.5", r"\[display\] brightness = 2.5 .*number from 1.0 to 2.0"),
+        ("[display]\nbrightness = 0.5", r"\[display\] brightness = 0.5 .*number from 1.0 to 2.0"),
+        ('[display]\nbrightness = "high"', r'\[display\] brightness = "high" .*number'),
+        ("[display]\nbrightness = true", r"\[display\] brightness = true .*number"),
+        ("[display]\ncontrast = 1.5", r"unknown setting \[display\] contrast = 1.5.*brightness"),
         ("[screen]\nx = 1", r"unknown section \[screen\]"),
         ("camera = 3", r"\[camera\] must be a table"),
         ("[exercises.squat]\nx = 1", r"unknown exercise \[exercises.squat\]"),

@@ -84,3 +84,51 @@ def test_config_takes_the_rotation_and_refuses_other_angles():
     assert C.Config().display.rotate == 0
     with pytest.raises(ConfigError, match=r"\[display\] rotate = 45"):
         C.parse("[display]\nrotate = 45\n")
+
+
+def test_brightness_lifts_the_dim_keeps_hue_order_and_black():
+    from kiosk.screen import theme as T
+
+    assert T.lift(T.QUIET, 1.0) == T.QUIET and T.lift(T.BLACK, 2.0) == T.BLACK  # black = mirror
+    for b in (1.3, 1.6, 2.0):
+        up = {name: T.lift(getattr(T, name), b) for name in ("QUIET", "GREY", "DIM", "BAND", "GREEN", "RED")}
+        assert up["QUIET"][0] > T.QUIET[0] and up["DIM"][0] > T.DIM[0]  # the dim parts come up
+        assert T.luminance(up["BAND"]) > T.luminance(T.BAND)
+        assert T.luminance(up["BAND"]) < T.luminance(up["GREEN"])  # the needle still stands out
+        assert up["RED"] == T.RED  # a colour already at full stays (no washing to white)
+        r, g, bl = up["BAND"]
+        assert abs(g / r - T.BAND[1] / T.BAND[0]) < 0.1 and abs(g / bl - T.BAND[1] / T.BAND[2]) < 0.1  # same hue
+    # More brightness, more lift; the dimmest gain the most.
+    assert T.lift(T.QUIET, 1.3) < T.lift(T.QUIET, 1.6) < T.lift(T.QUIET, 2.0)
+    assert T.lift(T.DIM, 1.6)[0] / T.DIM[0] > T.lift(T.GREY, 1.6)[0] / T.GREY[0]
+
+
+@pytest.mark.parametrize("orient", ("landscape", "portrait"))
+def test_brightness_changes_what_is_drawn_but_not_where(orient):
+    from kiosk.screen import theme as T
+
+    size = {"landscape": (1920, 1080), "portrait": (1080, 1920)}[orient]
+    frames = {}
+    for b in (1.0, 1.6):
+        cv = Canvas(pygame.Surface(size), brightness=b)
+        render(cv, CASES["coaching"]())
+        frames[b] = (cv, pygame.surfarray.array3d(cv.surface).astype(int))
+    (plain, a), (bright, z) = frames[1.0], frames[1.6]
+    assert [t for t, _ in plain.texts] == [t for t, _ in bright.texts]
+    assert plain.inks == bright.inks  # the same layout
+    assert ((a > 0).any(axis=2) == (z > 0).any(axis=2)).all()  # the same pixels lit: black stays mirror
+    assert (z >= a).all() and (z > a).any()
+    hint = {t: c for (t, _), c in zip(bright.texts, bright.colours)}["Select or Back: stop the set"]
+    assert hint == T.lift(T.QUIET, 1.6) and hint[0] > T.QUIET[0]
+    band = (a == T.BAND).all(axis=2)  # the gauge's target band, as the default draws it
+    assert band.sum() > 10000 and (z[band] == T.lift(T.BAND, 1.6)).all()
+
+
+def test_the_brightness_setting_reaches_the_kiosk_canvas(tmp_path, monkeypatch):
+    from kiosk.startup import build
+
+    monkeypatch.setenv("HINGE_MIRROR_MODEL_DIR", str(tmp_path))  # no model: no worker, fast
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    assert build(C.parse("[display]\nbrightness = 1.6\n"), "headless").canvas.brightness == 1.6
+    assert build(C.parse(""), "headless").canvas.brightness == 1.0

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pygame
 
-from kiosk.screen.theme import Layout
+from kiosk.screen.theme import Layout, lift
 
 log = logging.getLogger(__name__)
 
@@ -113,10 +113,14 @@ _ANCHORS = ("topleft", "midtop", "topright", "midleft", "center", "midright",
 
 
 class Canvas:
-    def __init__(self, surface: pygame.Surface, cache: TextCache | None = None) -> None:
+    def __init__(self, surface: pygame.Surface, cache: TextCache | None = None,
+                 brightness: float = 1.0) -> None:  # fmt: skip
+        """`brightness`: the [display] setting; every colour drawn through here is lifted by
+        it (theme.lift), so the screens keep naming their colours from the theme."""
         self.surface = surface
         self.layout = Layout(*surface.get_size())
         self.cache = cache or TextCache()
+        self.brightness = brightness
         self.texts: list[tuple[str, pygame.Rect]] = []  # (text, line box)
         self.inks: list[pygame.Rect] = []  # the lit part of each text, same order
         self.colours: list[tuple] = []  # the colour each text was drawn in, same order
@@ -139,6 +143,10 @@ class Canvas:
     def measure(self, text: str, size: int, bold: bool = False) -> tuple[int, int]:
         return font(size, bold).size(text)
 
+    def tone(self, colour) -> tuple:
+        """The colour as drawn at this canvas's brightness."""
+        return tuple(colour) if self.brightness == 1.0 else lift(tuple(colour), self.brightness)
+
     def text(self, text: str, size: int, colour: tuple, anchor: str = "topleft",
              pos: tuple[int, int] = (0, 0), bold: bool = False, slot: str | None = None) -> pygame.Rect:
         """Draw one line. Text whose value changes as the kiosk runs (numbers, the clock, the
@@ -146,9 +154,10 @@ class Canvas:
         if not text:
             return pygame.Rect(pos, (0, 0))
         assert anchor in _ANCHORS, anchor
+        colour = self.tone(colour)
         if len(text) > 1 and NUMERIC.issuperset(text):
-            return self._number(text, size, tuple(colour), anchor, pos, bold)
-        surf, ink = self.cache.get(text, size, tuple(colour), bold, slot)
+            return self._number(text, size, colour, anchor, pos, bold)
+        surf, ink = self.cache.get(text, size, colour, bold, slot)
         rect = surf.get_rect(**{anchor: pos})
         self.surface.blit(surf, rect)
         self.texts.append((text, rect))
@@ -216,25 +225,26 @@ class Canvas:
         return rect
 
     def rect(self, colour, rect, width: int = 0, radius: int = 0) -> pygame.Rect:
-        return self.mark(pygame.draw.rect(self.surface, colour, rect, width, radius))
+        return self.mark(pygame.draw.rect(self.surface, self.tone(colour), rect, width, radius))
 
     def line(self, colour, a, b, width: int = 1) -> pygame.Rect:
-        return self.mark(pygame.draw.line(self.surface, colour, a, b, width))
+        return self.mark(pygame.draw.line(self.surface, self.tone(colour), a, b, width))
 
     def lines(self, colour, closed: bool, points, width: int = 1) -> pygame.Rect:
-        return self.mark(pygame.draw.lines(self.surface, colour, closed, points, width))
+        return self.mark(pygame.draw.lines(self.surface, self.tone(colour), closed, points, width))
 
     def circle(self, colour, centre, radius: int, width: int = 0) -> pygame.Rect:
-        return self.mark(pygame.draw.circle(self.surface, colour, centre, radius, width))
+        return self.mark(pygame.draw.circle(self.surface, self.tone(colour), centre, radius, width))
 
     def polygon(self, colour, points, width: int = 0) -> pygame.Rect:
-        return self.mark(pygame.draw.polygon(self.surface, colour, points, width))
+        return self.mark(pygame.draw.polygon(self.surface, self.tone(colour), points, width))
 
     def ellipse(self, colour, rect, width: int = 0) -> pygame.Rect:
-        return self.mark(pygame.draw.ellipse(self.surface, colour, rect, width))
+        return self.mark(pygame.draw.ellipse(self.surface, self.tone(colour), rect, width))
 
     def arc(self, colour, rect, start: float, stop: float, width: int = 1) -> pygame.Rect:
-        return self.mark(pygame.draw.arc(self.surface, colour, rect, start, stop, width))
+        return self.mark(pygame.draw.arc(self.surface, self.tone(colour), rect, start, stop, width))
 
     def blit(self, surf: pygame.Surface, pos) -> pygame.Rect:
+        """A ready-made surface, drawn as it is (brightness does not reach inside it)."""
         return self.mark(self.surface.blit(surf, pos))

@@ -3,6 +3,7 @@ monitor in either orientation gets the same type sizes, readable from 2-3 m."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 
@@ -18,7 +19,7 @@ def luminance(colour) -> float:
 # every text meant to be read is at least as luminous as #B4B4B4 (TEXT_FLOOR; the test renders
 # every screen and checks each text drawn), and so is every colour a text may take - the
 # greys and the signal colours alike. Only DIM, FAINT and the BAND fill, never used for text,
-# are darker: decoration and fills.
+# are darker: decoration and fills. ([display] brightness lifts them all at draw time: lift().)
 BLACK = (0, 0, 0)
 WHITE = (240, 240, 240)  # primary text: what to do, the counts
 GREY = (200, 200, 200)  # secondary text: titles, units, labels, explanations
@@ -47,6 +48,24 @@ def score_colour(score: float) -> tuple[int, int, int]:
     if score >= 55:
         return AMBER
     return RED
+
+
+@functools.lru_cache(maxsize=4096)
+def lift(colour: tuple, brightness: float) -> tuple:
+    """A colour as drawn at the [display] brightness setting (1.0 = as designed).
+
+    Above 1 the dim parts are lifted toward full brightness, the dimmest the most: the
+    colour's brightest channel v (0-255) becomes 255 * (v / 255) ** (1 / brightness) and the
+    others follow in proportion, so a hue stays that hue, the order of brightness stays (the
+    target band under the needle, decoration under text) and black stays black (plain
+    mirror). At 1.6, for instance, the hint grey goes 180 -> 205, the band's green 130 -> 167,
+    the scale 110 -> 151, while white goes 240 -> 246 and colours already at full stay.
+    (A dark room wants the monitor's own brightness turned down, not this.)"""
+    top = max(colour[:3])
+    if brightness == 1.0 or top == 0:
+        return tuple(colour[:3])
+    k = 255 * (top / 255) ** (1 / brightness) / top
+    return tuple(min(255, round(c * k)) for c in colour[:3])
 
 
 def dim(colour: tuple[int, int, int], factor: float) -> tuple[int, int, int]:
