@@ -63,3 +63,103 @@ def test_native_chatter_goes_to_the_log_and_anything_else_still_shows():
     assert r.returncode == 0, r.stderr
     assert r.stderr.splitlines() == ["real trouble", "after"]
     assert "log: INFO: Created TensorFlow Lite XNNPACK" in r.stdout and "log: ALSA lib" in r.stdout
+
+
+# ---- analyze: no fake result ------------------------------------------------------------
+@pytest.fixture
+def bad_videos(tmp_path):
+    (tmp_path / "notvideo.mp4").write_text("not a video\n")
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    (tmp_path / "folder.mp4").mkdir()
+    return tmp_path
+
+
+@pytest.mark.parametrize("name, says", [("missing.mp4", "does not exist"),
+                                        ("notvideo.mp4", "not a video"),
+                                        ("empty.mp4", "is empty (0 bytes)"),
+                                        ("folder.mp4", "is a directory")])  # fmt: skip
+@pytest.mark.parametrize("mode", [[], ["--exercise", "deadlift"], ["--exercise", "deadlift", "--json"]])
+def test_analyze_an_unusable_video_prints_an_error_and_no_result(bad_videos, name, says, mode):
+    out = bad_videos / "kp.jsonl"
+    out.write_text("earlier keypoints\n")
+    r = hm("analyze", bad_videos / name, *mode, "--keypoints-out", out)
+    assert r.returncode == 3
+    assert says in one_line(r)
+    assert r.stdout == ""  # no "0 reps", no JSON with "reps": 0
+    assert out.read_text() == "earlier keypoints\n"  # a failed run replaces nothing
+    assert [p.name for p in bad_videos.glob(".*partial*")] == []
+
+
+def test_analyze_empty_cached_keypoints_is_an_error_not_zero_reps(tmp_path):
+    empty = tmp_path / "kp.jsonl"
+    empty.write_text("")
+    r = hm("analyze", "--keypoints-in", empty, "--exercise", "hinge", "--json")
+    assert r.returncode == 3 and "holds no frames" in one_line(r) and r.stdout == ""
+
+
+@pytest.mark.parametrize("flag, what", [("--overlay", "overlay video"), ("--keypoints-out", "keypoints file")])
+def test_analyze_into_a_missing_directory_says_so_before_any_work(tmp_path, flag, what):
+    target = tmp_path / "no-such-dir" / "out.mp4"
+    r = hm("analyze", tmp_path / "clip.mp4", "--exercise", "hinge", flag, target)
+    assert r.returncode == 2
+    line = one_line(r)
+    assert f"cannot write {what}" in line and "does not exist" in line and str(target.parent) in line
+
+
+def test_analyze_overlay_must_be_a_video_name(tmp_path):
+    r = hm("analyze", tmp_path / "clip.mp4", "--exercise", "hinge", "--overlay", tmp_path / "o.txt")
+    assert r.returncode == 2 and ".mp4" in one_line(r)
+
+
+@pytest.fixture
+def cut_clip(footage_dir, tmp_path):
+    """The first quarter of a real clip: its index promises 145 frames, 21 decode."""
+    data = (footage_dir / "barbell-deadlift_side_04.mp4").read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[:300_000])
+    return cut
+
+
+@pytest.mark.model
+@pytest.mark.footage
+def test_analyze_a_clip_damaged_part_way_prints_a_partial_result_and_fails(cut_clip, model_path, tmp_path):
+    overlay, kp = tmp_path / "o.mp4", tmp_path / "kp.jsonl"
+    r = hm("analyze", cut_clip, "--exercise", "deadlift", "--model", model_path)
+    assert r.returncode == 3
+    assert r.stdout.startswith("PARTIAL RESULT: the video broke off after 21 frames")
+    line = one_line(r)
+    assert "truncated or corrupt" in line and "PARTIAL" in line
+    r = hm("analyze", cut_clip, "--exercise", "deadlift", "--json", "--model", model_path,
+           "--overlay", overlay, "--keypoints-out", kp)  # fmt: skip
+    assert r.returncode == 3
+    obj = json.loads(r.stdout)
+    assert obj["partial"] is True and "truncated" in obj["error"] and obj["frames"] == 21
+    assert f"{overlay} and {kp} hold those frames only" in one_line(r)
+    assert len(kp.read_text().splitlines()) == 21 and overlay.stat().st_size > 0
+
+
+@pytest.mark.model
+@pytest.mark.footage
+def test_an_interrupted_overlay_leaves_no_incomplete_file(footage_dir, model_path, tmp_path):
+    """Ctrl+C while the overlay is being written: no OUT.mp4 (an earlier one is kept as it
+    was), no partial file, and a line that says so."""
+    import signal
+    import time
+
+    out = tmp_path / "o.mp4"
+    out.write_bytes(b"an earlier overlay")
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+    p = subprocess.Popen([*HM, "analyze", str(footage_dir / "barbell-deadlift_side_01.mp4"),
+                          "--exercise", "deadlift", "--model", str(model_path), "--overlay", str(out)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)  # fmt: skip
+    partial = tmp_path / ".o.partial.mp4"
+    deadline = time.monotonic() + 120
+    while not partial.exists() and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert partial.exists(), "the overlay was never started"
+    p.send_signal(signal.SIGINT)
+    stdout, stderr = p.communicate(timeout=120)
+    assert p.returncode == 130 and stdout == ""
+    assert "Traceback" not in stderr and "interrupted" in stderr and "not written" in stderr
+    assert out.read_bytes() == b"an earlier overlay" and not partial.exists()
+

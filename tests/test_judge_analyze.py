@@ -38,7 +38,10 @@ def test_table_by_default(tmp_path, capsys):
     _, f = cached(tmp_path)
     assert main(["analyze", "--keypoints-in", str(f), "--exercise", "hinge"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("hinge: 3 reps, oblique view") and len(out.splitlines()) == 5
+    lines = out.splitlines()
+    assert out.startswith("hinge: 3 reps, oblique view") and len(lines) == 1 + 2 + 3 + 1
+    assert lines[2].split() == ["s", "deg", "deg", "deg", "legs", "s", "s", "/100"]  # units
+    assert "leg lengths" in lines[-1]
 
 
 def test_bad_input_is_one_clear_line(tmp_path, capsys):

@@ -44,12 +44,16 @@ class Analysis:
             head += f", {self.partials} too-shallow attempt(s) not counted"
         if not self.reports:
             return head + "\n(no reps found)"
-        lines = [head, f"{'rep':>3} {'time s':>13} {'back':>5} {'hip':>5} {'knee':>5} {'shift':>5} "
-                       f"{'down':>5} {'up':>5} {'score':>5}  faults"]  # fmt: skip
+        lines = [head, f"{'rep':>3} {'time':>13} {'back':>5} {'hip':>5} {'knee':>5} {'shift':>6} "
+                       f"{'down':>5} {'up':>5} {'score':>5}  faults",
+                 f"{'':>3} {'s':>13} {'deg':>5} {'deg':>5} {'deg':>5} {'legs':>6} "
+                 f"{'s':>5} {'s':>5} {'/100':>5}"]  # fmt: skip
         for r in self.reports:
             lines.append(f"{r.index:>3} {r.start_s:6.2f}-{r.end_s:6.2f} {r.back_angle_deg:5.0f} "
-                         f"{r.hip_angle_deg:5.0f} {r.knee_flexion_deg:5.0f} {r.hip_shift:5.2f} "
+                         f"{r.hip_angle_deg:5.0f} {r.knee_flexion_deg:5.0f} {r.hip_shift:6.2f} "
                          f"{r.down_s:5.2f} {r.up_s:5.2f} {r.score:5d}  {', '.join(r.faults) or '-'}")  # fmt: skip
+        lines.append("(at the bottom of each rep: back from vertical, hip angle, knee bend; shift: "
+                     "hips behind the ankles, in leg lengths)")  # fmt: skip
         return "\n".join(lines)
 
 

@@ -52,8 +52,12 @@ class VideoSource(FrameSource):
     def open(self) -> "VideoSource":
         import av
 
+        if self.path.is_dir():
+            raise SourceError(f"video {self.path} is a directory: give a video file in it")
         if not self.path.is_file():
             raise SourceError(f"video {self.path} does not exist")
+        if self.path.stat().st_size == 0:
+            raise SourceError(f"video {self.path} is empty (0 bytes): copy it again")
         try:
             self._container = av.open(str(self.path))
             if not self._container.streams.video:
