@@ -163,3 +163,18 @@ def test_an_interrupted_overlay_leaves_no_incomplete_file(footage_dir, model_pat
     assert "Traceback" not in stderr and "interrupted" in stderr and "not written" in stderr
     assert out.read_bytes() == b"an earlier overlay" and not partial.exists()
 
+
+# ---- pose and --model ----------------------------------------------------------------
+@pytest.mark.model
+def test_model_given_as_a_directory_says_it_is_a_directory(model_path, testdata_dir):
+    r = hm("pose", testdata_dir / "image1.png", "--model", model_path.parent)
+    assert r.returncode == 2
+    line = one_line(r)
+    assert "is a directory" in line and "does not exist" not in line and model_path.name in line
+
+
+@pytest.mark.parametrize("name, says", [("missing.png", "does not exist"), ("folder.mp4", "is a directory")])
+def test_pose_an_image_that_is_not_there_says_which(bad_videos, name, says):
+    r = hm("pose", bad_videos / name)
+    assert r.returncode == 3 and says in one_line(r) and r.stdout == ""
+

@@ -27,6 +27,10 @@ def load_rgb(path):
 
     from kiosk.errors import SourceError
 
+    if os.path.isdir(path):
+        raise SourceError(f"image {path} is a directory: give a PNG or JPEG file")
+    if not os.path.exists(path):
+        raise SourceError(f"image {path} does not exist")
     try:
         surf = pygame.image.load(str(path))
     except (pygame.error, FileNotFoundError, OSError) as exc:

@@ -122,6 +122,10 @@ def find_model(path: str | os.PathLike | None = None, config_path: str | os.Path
     for explicit in (path, config_path):
         if explicit:
             p = Path(explicit).expanduser()
+            if p.is_dir():
+                raise ModelError(f"model file {p} is a directory: give the .tflite file in it "
+                                 f"(e.g. {p / variant(variant_name).file}), or set "
+                                 f"{ENV_DIR}={p} to look there")
             if not p.is_file():
                 raise ModelError(f"model file {p} does not exist; fetch the default with: "
                                  f"hinge-mirror models fetch (or fix the path)")
