@@ -178,3 +178,47 @@ def test_pose_an_image_that_is_not_there_says_which(bad_videos, name, says):
     r = hm("pose", bad_videos / name)
     assert r.returncode == 3 and says in one_line(r) and r.stdout == ""
 
+
+# ---- bench ------------------------------------------------------------------------------
+@pytest.mark.parametrize("name, says", [("missing.mp4", "does not exist"), ("notvideo.mp4", "not a video")])
+def test_bench_an_unusable_video_is_one_line(bad_videos, name, says):
+    r = hm("bench", "--video", bad_videos / name, "--no-live", "--frames", "20")
+    assert r.returncode == 3 and says in one_line(r) and r.stdout == ""
+
+
+@pytest.mark.model
+@pytest.mark.footage
+def test_bench_a_truncated_clip_is_one_line_and_no_figures(cut_clip, model_path):
+    r = hm("bench", "--video", cut_clip, "--no-live", "--frames", "20", "--model", model_path)
+    assert r.returncode == 3 and r.stdout == ""
+    assert "truncated: it ended after 21 of 145 frames" in one_line(r)
+
+
+def test_bench_frames_below_the_minimum_says_the_minimum():
+    r = hm("bench", "--frames", "5")
+    assert r.returncode == 2 and "at least 10" in one_line(r)
+
+
+def test_bench_warm_up_in_help_is_the_benchs():
+    from kiosk.bench import pipeline
+    from kiosk.commands import bench
+
+    assert bench.WARMUP == pipeline.WARMUP
+
+
+@pytest.mark.model
+def test_bench_frames_n_measures_n_frames(model_path):
+    r = hm("bench", "--json", "--no-live", "--frames", "20", "--model", model_path)
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert d["pipeline"]["n"] == d["invoke"]["n"] == 20 and d["frames_note"] == ""
+
+
+@pytest.mark.model
+@pytest.mark.footage
+def test_bench_a_clip_shorter_than_asked_says_how_many_it_measured(footage_dir, model_path):
+    r = hm("bench", "--no-live", "--frames", "200", "--model", model_path,
+           "--video", footage_dir / "barbell-deadlift_side_04.mp4")  # 145 frames
+    assert r.returncode == 0, r.stderr
+    assert "130 frames measured" in r.stdout and "145 frames: 130 measured, not 200" in r.stdout
+

@@ -130,14 +130,27 @@ def video_frames(path: str | os.PathLike, n: int) -> Iterator:
     (kiosk.sources.video.ToRGB), as it does live."""
     import av
 
+    from kiosk.errors import SourceError
+    from kiosk.sources.video import VideoSource
+
+    VideoSource(path).open().close()  # missing, a directory, empty, not a video: one clear line
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
-        start = None
-        for i, frame in enumerate(container.decode(stream)):
-            if i >= n:
-                break
-            if frame.pts is not None and start is None:
-                start = frame.pts
-            t = float((frame.pts - start) * stream.time_base) if frame.pts is not None else i / 30
-            yield frame, t
+        start, count = None, 0
+        try:
+            for i, frame in enumerate(container.decode(stream)):
+                if i >= n:
+                    break
+                if frame.pts is not None and start is None:
+                    start = frame.pts
+                t = float((frame.pts - start) * stream.time_base) if frame.pts is not None else i / 30
+                count += 1
+                yield frame, t
+        except av.error.FFmpegError as exc:
+            raise SourceError(f"video {path} is corrupt after {count} frames ({exc.strerror or exc}): "
+                              "bench a whole clip") from None
+        # A cut file decodes its first frames, then simply ends: its index says how many more.
+        if count < n and stream.frames and count < stream.frames:
+            raise SourceError(f"video {path} is truncated: it ended after {count} of "
+                              f"{stream.frames} frames; bench a whole clip")

@@ -12,6 +12,8 @@ TARGETS = {"overhead_ratio": 1.10, "render_rate_kept": 0.95, "peak_rss_mb": 150.
 # run printed reads high (32 runs on a shared 2-vCPU VM: 0.9-2.6 % with the overhead ratio at
 # 1.056-1.085; 3.1-20 % with the host busy, and the ratio at 1.069-1.114).
 STEADY_SPREAD = 0.03
+MIN_FRAMES = 10  # fewer say nothing about a median or a p95
+WARMUP = 15  # = kiosk.bench.pipeline.WARMUP (not imported here: --help stays light)
 
 
 def add_parser(subparsers, name):
@@ -19,7 +21,9 @@ def add_parser(subparsers, name):
                               description=__doc__)  # fmt: skip
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--video", metavar="FILE", help="real footage (default: a generated athlete)")
-    p.add_argument("--frames", type=int, default=300, metavar="N", help="frames to measure (300)")
+    p.add_argument("--frames", type=int, default=300, metavar="N",
+                   help=f"frames to measure, at least {MIN_FRAMES} (300); {WARMUP} more run "
+                        "first to warm up, uncounted")  # fmt: skip
     p.add_argument("--size", metavar="WxH", type=_size,
                    help="generated frame size (default: what the Pi camera hands the kiosk, "
                         "its main stream for a 4:3 sensor, 384x288 for Lightning; "
@@ -60,13 +64,26 @@ def run(args) -> int:
     from kiosk.pose.model_files import find_model
     from kiosk.pose.estimator import PoseEstimator
 
-    if args.frames < bench.WARMUP + 10:
-        raise UserError(f"--frames must be at least {bench.WARMUP + 10}, not {args.frames}")
+    if args.frames < MIN_FRAMES:
+        raise UserError(f"--frames must be at least {MIN_FRAMES}, not {args.frames}")
+    if args.video:  # missing, a directory, not a video: say so before the model loads
+        from kiosk.sources.video import VideoSource
+
+        VideoSource(args.video).open().close()
     model = find_model(args.model)
     est = PoseEstimator(model, args.threads, runtime=args.runtime)
     if args.size is None and not args.video:
         args.size = bench.camera_size(est.input_size)
-    frames, label = bench._frames(args.video, args.frames, args.exercise, args.size)
+    # --frames N measures N: the warm-up frames come on top.
+    frames, label = bench._frames(args.video, args.frames + bench.WARMUP, args.exercise, args.size)
+    short = ""
+    if len(frames) < args.frames + bench.WARMUP:  # a clip shorter than asked for
+        have = len(frames) - bench.WARMUP
+        if have < MIN_FRAMES:
+            raise UserError(f"{args.video} has {len(frames)} frames: the bench needs at least "
+                            f"{MIN_FRAMES + bench.WARMUP} ({bench.WARMUP} to warm up); use a longer clip")
+        short = (f"{args.video} has {len(frames)} frames: {have} measured, not {args.frames} "
+                 f"(the first {bench.WARMUP} warm up)")  # fmt: skip
     pipe = bench.measure_pipeline(est, args.exercise, frames, captured=not args.video)
     tensors = pipe.pop("tensors")
     runtimes = bench.measure_runtimes(model, args.threads, tensors[:120])
@@ -88,6 +105,7 @@ def run(args) -> int:
         "stages": pipe["stages"],
         "poses_found": f"{pipe['poses_found']}/{pipe['frames']}", "reps_counted": pipe["reps_counted"],
         "runtimes": runtimes, "runtimes_missing": missing, "runtime_speed_ratio": ratios,
+        "frames_asked": args.frames, "frames_note": short,
     }  # fmt: skip
     if not args.no_live:
         from kiosk.bench.render import coaching_frame_times
@@ -135,6 +153,8 @@ def table(r: dict) -> str:
              "    (the judge on the render thread, started while the model runs)",
              _row("the same, all on one thread", r["serial"]["pipeline"]),
              "    where it goes, one thread (with stage timers):"]  # fmt: skip
+    if r.get("frames_note"):
+        lines.insert(1, f"  NOTE: {r['frames_note']}")
     for name, s in r["stages"].items():  # (smoothing is a part of the stage before it)
         lines.append(_row(("      of which " if name == "smoothing" else "    ") + name.replace("_", " "), s))
     by_pass = ", ".join(f"{v:.3f}" for v in r["overhead_ratio_by_pass"])
