@@ -65,6 +65,25 @@ def test_native_chatter_goes_to_the_log_and_anything_else_still_shows():
     assert "log: INFO: Created TensorFlow Lite XNNPACK" in r.stdout and "log: ALSA lib" in r.stdout
 
 
+# ---- help that speaks to the person -----------------------------------------------------
+def test_help_texts_are_whole_and_speak_to_users():
+    top = hm("--help")
+    assert top.returncode == 0
+    assert "kiosk.commands" not in top.stdout and "dispatcher" not in top.stdout
+    assert "coaches the hip hinge" in top.stdout and "exit status" in top.stdout
+    for command in ("history", "doctor", "install-service"):
+        r = hm(command, "--help")
+        usage, _, rest = r.stdout.partition("\n\n")
+        assert rest.split("\n")[0].strip() and not rest.startswith("options:"), (command, r.stdout)
+    analyze = hm("analyze", "--help").stdout
+    description = analyze.split("\n\n", 1)[1].split("positional arguments:")[0]
+    assert description.rstrip().endswith("."), description  # not cut mid-sentence
+    assert "degrees" in description and "seconds" in description and "leg lengths" in description
+    assert "PARTIAL" in description
+    bench = hm("bench", "--help").stdout
+    assert "at least 10" in " ".join(bench.split())
+
+
 # ---- analyze: no fake result ------------------------------------------------------------
 @pytest.fixture
 def bad_videos(tmp_path):
@@ -222,3 +241,67 @@ def test_bench_a_clip_shorter_than_asked_says_how_many_it_measured(footage_dir, 
     assert r.returncode == 0, r.stderr
     assert "130 frames measured" in r.stdout and "145 frames: 130 measured, not 200" in r.stdout
 
+
+# ---- a reader that goes away (`... | head`) ---------------------------------------------
+def _with_stdout_closed(*args, env=None) -> subprocess.CompletedProcess:
+    """Run with stdout a pipe whose reader is gone before anything is written: what
+    `hinge-mirror ... | head -1` meets once head has its line."""
+    full = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", **(env or {}))
+    p = subprocess.Popen([*HM, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, env=full)  # fmt: skip
+    p.stdout.close()
+    err = p.stderr.read()
+    return subprocess.CompletedProcess(p.args, p.wait(timeout=300), "", err)
+
+
+def _history_with_reps(tmp_path) -> Path:
+    from kiosk.history import History
+    from kiosk.judge.reports import RepReport
+
+    db = tmp_path / "history.sqlite3"
+    h = History(db)
+    h.start_session()
+    for _ in range(100):  # ~150 kB of CSV: more than a pipe holds
+        set_id = h.start_set("hinge")
+        for i in range(1, 11):
+            h.add_rep(set_id, RepReport(index=i, start_s=0.0, end_s=2.0, back_angle_deg=45.0,
+                                        hip_angle_deg=80.0, knee_flexion_deg=20.0, hip_shift=0.2,
+                                        down_s=1.0, up_s=1.0, faults=[], score=90))  # fmt: skip
+        h.end_set(set_id)
+    h.end_session()
+    h.close()
+    return db
+
+
+def test_history_csv_into_a_closed_pipe_exits_quietly(tmp_path):
+    r = _with_stdout_closed("history", "--csv", "--db", _history_with_reps(tmp_path))
+    assert r.returncode == 141 and r.stderr == ""  # as a tool killed by SIGPIPE, no traceback
+
+
+def test_history_csv_piped_into_head(tmp_path):
+    db = _history_with_reps(tmp_path)
+    r = subprocess.run(f"set -o pipefail; {' '.join(HM)} history --csv --db {db} | head -1",
+                       shell=True, executable="/bin/bash", capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert r.stdout.startswith("session_id,") and len(r.stdout.splitlines()) == 1
+    assert r.returncode in (0, 141) and "Traceback" not in r.stderr and "Exception" not in r.stderr
+
+
+@pytest.mark.model
+def test_pose_json_into_a_closed_pipe_exits_quietly(model_path, testdata_dir):
+    r = _with_stdout_closed("pose", "--json", testdata_dir / "image1.png", "--model", model_path)
+    assert r.returncode == 141 and r.stderr == ""
+
+
+def test_a_broken_pipe_that_is_not_stdout_is_still_a_traceback(monkeypatch, capsys):
+    """Only the reader of stdout going away is quiet: any other broken pipe is a bug."""
+    from kiosk import cli
+
+    def boom(args):
+        raise BrokenPipeError("some socket")
+
+    parser = cli.build_parser()
+    monkeypatch.setattr(cli, "build_parser", lambda: parser)
+    parser.set_defaults(func=boom)
+    monkeypatch.setattr(cli, "_stdout_gone", lambda: False)
+    with pytest.raises(BrokenPipeError):
+        cli.main([])

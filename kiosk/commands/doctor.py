@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 CHECKS = ("model", "camera", "gpio", "display", "audio", "disk", "cec")
+DESCRIPTION = ("Check that this machine is ready to be the mirror: the model, the camera, the "
+               "GPIO buttons, the display, sound, the config, the disk and HDMI-CEC. One line "
+               "per check, with the fix for any that fails; exit status 1 if a required check "
+               "failed. With --service, check as the installed service will run.")
 
 
 def add_parser(subparsers, name):
-    p = subparsers.add_parser(name, help="check that this machine is ready to be the mirror")
+    p = subparsers.add_parser(name, help="check that this machine is ready to be the mirror",
+                              description=DESCRIPTION)
     p.add_argument("--config", help="settings file (default /etc/hinge-mirror/config.toml)")
     p.add_argument("--service", action="store_true",
                    help="check as the installed service runs: its user, groups and directories "

@@ -9,8 +9,15 @@ from datetime import datetime
 from pathlib import Path
 
 
+DESCRIPTION = ("The sessions, sets and reps the mirror remembers: each set with its reps, "
+               "mean score, back angle and faults, newest first; or with --csv one row per rep "
+               "for a spreadsheet. Reads the database the mirror writes (sudo for the installed "
+               "service's); it never changes it.")
+
+
 def add_parser(subparsers, name):
-    p = subparsers.add_parser(name, help="list or export (--csv) past sessions, sets and reps")
+    p = subparsers.add_parser(name, help="list or export (--csv) past sessions, sets and reps",
+                              description=DESCRIPTION)
     p.add_argument("--csv", action="store_true", help="one row per rep as CSV on stdout")
     p.add_argument("--limit", type=int, default=20, help="sessions to list (default 20)")
     p.add_argument("--config", help="settings file (default /etc/hinge-mirror/config.toml)")

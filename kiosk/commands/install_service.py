@@ -9,6 +9,7 @@ from the venv the kiosk runs from; `--dry-run` prints every step and changes not
 
 from __future__ import annotations
 
+import argparse
 import grp
 import os
 import pwd
@@ -28,7 +29,8 @@ GROUPS = ("video", "render", "input", "gpio", "audio")
 
 
 def add_parser(subparsers, name):
-    p = subparsers.add_parser(name, help="install and enable the systemd service (as root)")
+    p = subparsers.add_parser(name, help="install and enable the systemd service (as root)",
+                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--dry-run", action="store_true", help="print what would be done, do nothing")
     p.add_argument("--start", action="store_true", help="also start the mirror now")
     p.add_argument("--exec", dest="executable", help="hinge-mirror executable for ExecStart "
