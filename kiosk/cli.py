@@ -31,9 +31,9 @@ COMMANDS = {
 
 
 DESCRIPTION = """\
-Hinge Mirror: a smart mirror that watches you through a camera and coaches the hip hinge
-(deadlift, good morning, kettlebell swing) on the glass: reps, back angle and faults, with
-every set kept in a history.
+Hinge Mirror: a smart mirror that watches you through a camera and coaches hip-hinge
+exercises (hip hinge, good morning, deadlift, skier swing) on the glass: reps, back angle
+and faults, with every set kept in a history.
 
 Start with `hinge-mirror demo` (no camera or model needed), `hinge-mirror doctor` (is this
 machine ready?) and `hinge-mirror run` (the mirror). `hinge-mirror COMMAND --help` says more."""

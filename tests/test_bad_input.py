@@ -70,7 +70,7 @@ def test_help_texts_are_whole_and_speak_to_users():
     top = hm("--help")
     assert top.returncode == 0
     assert "kiosk.commands" not in top.stdout and "dispatcher" not in top.stdout
-    assert "coaches the hip hinge" in top.stdout and "exit status" in top.stdout
+    assert "coaches hip-hinge" in top.stdout and "exit status" in top.stdout
     for command in ("history", "doctor", "install-service"):
         r = hm(command, "--help")
         usage, _, rest = r.stdout.partition("\n\n")
