@@ -82,6 +82,10 @@ class App:
         self.idle_since = clock()
         self.last_view = View.UNKNOWN  # this session's camera view, for the next Get set
         self.running = True
+        # A video source (`run --source FILE`): leave the render loop this many seconds after
+        # the file ends, its set ended and the summary drawn. None: stay up (a camera).
+        self.quit_after_feed: float | None = None
+        self._quit_at: float | None = None
         self.frames = 0
         self.frame_times: list[float] = []
 
@@ -97,6 +101,23 @@ class App:
             if final is not None:
                 self._on_state(final, t)
         self.apply(self.flow.act(action, t), t)
+
+    def start_exercise(self, exercise: str) -> None:
+        """Start a set of `exercise` at once, by the presses a person would make: wake the
+        mirror, step through the choices to it, select it (`run --exercise`)."""
+        if exercise not in self.flow.exercises:
+            from kiosk.errors import UserError
+
+            raise UserError(f"unknown exercise {exercise!r}: choose one of {', '.join(self.flow.exercises)}")
+        if self.flow.screen is Screen.IDLE:
+            self.act(Action.NEXT)  # any press wakes it to the choices
+        if self.flow.screen is not Screen.CHOOSE:
+            raise RuntimeError(f"start_exercise from the {self.flow.screen.value} screen")
+        for _ in self.flow.items:
+            if self.flow.selected == exercise:
+                break
+            self.act(Action.NEXT)
+        self.act(Action.SELECT)
 
     def end_set(self) -> None:
         """End the set being coached, if any, as a stop press does: a rep just locked out is
@@ -138,6 +159,8 @@ class App:
             # A video played to its end (`run --source FILE`): no more of the set is coming,
             # so end it now, not after the 20 s nobody-in-view timeout.
             self.end_set()
+            if self.quit_after_feed is not None and self._quit_at is None:
+                self._quit_at = t + self.quit_after_feed
 
     def _judge_all(self, fresh, t: float) -> None:
         for pose, pt in fresh:
@@ -290,6 +313,8 @@ class App:
         try:
             while self.running and (t_end is None or self.clock() < t_end):
                 self.frame()
+                if self._quit_at is not None and self.clock() >= self._quit_at:
+                    break  # the video is over and its summary was shown
                 pace()
         finally:
             self.end_set()

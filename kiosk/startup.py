@@ -45,9 +45,15 @@ def judge_factory(cfg, judge_cls) -> Callable[[str], object]:
     return lambda ex: judge_cls(ex, rules=cfg.rules_overrides(ex), camera_elevation_deg=elevation)
 
 
+def is_file_source(source: str) -> bool:
+    """A video file, not the Pi camera or a webcam."""
+    return source not in ("camera", "picamera", "webcam")
+
+
 def build(cfg, mode: str, source: str | None = None, history=None, notifier=None, presence=None,
-          buttons=None) -> App:  # fmt: skip
-    """The real kiosk: camera -> MoveNet -> judge -> coach -> screens, from the config."""
+          buttons=None, require_model: bool = False) -> App:  # fmt: skip
+    """The real kiosk: camera -> MoveNet -> judge -> coach -> screens, from the config.
+    A missing or broken model is said on the glass, or with `require_model` (`run`) raised."""
     from kiosk.errors import ModelError
     from kiosk.judge import Judge
     from kiosk.screen.display import Display
@@ -55,7 +61,6 @@ def build(cfg, mode: str, source: str | None = None, history=None, notifier=None
     from kiosk.pi.sound import Sound
     from kiosk.worker import CameraFeed, PoseWorker
 
-    display = Display(mode, cfg.display.orientation, rotate=cfg.display.rotate)
     errors, worker = [], None
     try:
         from kiosk.pose.estimator import PoseEstimator
@@ -65,10 +70,14 @@ def build(cfg, mode: str, source: str | None = None, history=None, notifier=None
         opener, realtime = open_source_factory(cfg, source or cfg.camera.source)
         worker = PoseWorker(CameraFeed(opener, estimator, realtime=realtime))
     except ModelError as exc:
-        # Keep the mirror up and say it on the glass: a restart loop would only hide it.
+        if require_model:
+            raise
+        # Keep the mirror up and say it on the glass.
         log.error("%s", exc)
         errors.append("Pose model missing: the mirror cannot see you")
         errors.append(str(exc))
+    # After the model: a `run` that cannot see stops before a window flashes up.
+    display = Display(mode, cfg.display.orientation, rotate=cfg.display.rotate)
     info = exercise_infos(dict(cfg.exercises))
     sound = Sound(cfg.audio.volume, cfg.audio.mute, cfg.audio.speech) if mode != "headless" else None
     return App(display=display, worker=worker, info=info, sound=sound,

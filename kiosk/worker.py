@@ -75,7 +75,12 @@ class Lull:
 
 
 class EndOfFeed(Exception):
-    """A video file or scripted feed has nothing more."""
+    """A video file or scripted feed has nothing more. `error`: it broke off (a damaged file),
+    in words; "" when it simply ended."""
+
+    def __init__(self, error: str = "") -> None:
+        super().__init__(error)
+        self.error = error
 
 
 class PoseWorker:
@@ -90,6 +95,7 @@ class PoseWorker:
         self.min_interval = 0.0  # seconds between inferences (presence slows this when asleep)
         self.inference_s = 0.0  # the last step's duration
         self.finished = False
+        self.failure = ""  # finished because the feed broke off (a damaged file), in words
         self.error = ""  # what went wrong, in words for the glass ("" = fine)
         self.others_seen: tuple[float, ...] = ()  # frame times someone else was seen
 
@@ -138,7 +144,8 @@ class PoseWorker:
         """One feed step on the caller's thread (tests, and the demo's simulated clock)."""
         try:
             out = self.feed.step()
-        except EndOfFeed:
+        except EndOfFeed as end:
+            self.failure = end.error
             self.finished = True
             return False
         if out is not None:
@@ -198,6 +205,7 @@ class CameraFeed:
                 if opener:
                     self.source = opener() or self.source
             except SourceError as exc:
+                self._close()
                 self._lost(str(exc))
                 return None
         self.lull.enter(Lull.CAMERA)
@@ -246,6 +254,13 @@ class CameraFeed:
         return self.source.read_from(self.clock() - self._t0 - self._offset - LATE_S)
 
     def _lost(self, why: str) -> None:
+        if self.realtime:
+            # A video file that cannot be read (or breaks off part-way, after its good frames)
+            # will not come back by waiting, and reopening it would play it again from the
+            # start: it ends here, and says why.
+            self.status = "The video broke off"
+            self.detail = why
+            raise EndOfFeed(why)
         self.status = "Camera lost: retrying"
         self.detail = why
         log.warning("%s; retrying in %.1f s", why, self._backoff)

@@ -305,3 +305,159 @@ def test_a_broken_pipe_that_is_not_stdout_is_still_a_traceback(monkeypatch, caps
     monkeypatch.setattr(cli, "_stdout_gone", lambda: False)
     with pytest.raises(BrokenPipeError):
         cli.main([])
+
+
+# ---- run off a Pi: a recorded set through the whole kiosk -------------------------------
+def _run_config(tmp_path) -> Path:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[data]\ndirectory = "{tmp_path / "state"}"\n')
+    return cfg
+
+
+def _stored_reps(tmp_path) -> list[tuple[str, int]]:
+    import sqlite3
+
+    db = tmp_path / "state" / "history.sqlite3"
+    if not db.exists():
+        return []
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("SELECT sets.exercise, COUNT(reps.id) FROM sets JOIN reps "
+                           "ON reps.set_id = sets.id GROUP BY sets.id").fetchall()  # fmt: skip
+    finally:
+        con.close()
+
+
+def _small_clip(path: Path, frames: int = 20) -> Path:
+    """A real (if featureless) video, made here: for the tests that never reach the model."""
+    from fractions import Fraction
+
+    import av
+    import numpy as np
+
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("mpeg4", rate=30)
+        s.width, s.height, s.pix_fmt = 64, 96, "yuv420p"
+        s.codec_context.time_base = Fraction(1, 30)
+        for i in range(frames):
+            f = av.VideoFrame.from_ndarray(np.full((96, 64, 3), 8 * i, np.uint8), format="rgb24")
+            f.pts, f.time_base = i, Fraction(1, 30)
+            for p in s.encode(f):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    return path
+
+
+@pytest.mark.model
+@pytest.mark.footage
+def test_run_a_recorded_set_with_an_exercise_coaches_it_into_history_and_exits_0(tmp_path, footage_dir,
+                                                                                   model_path):  # fmt: skip
+    """`run --source CLIP --exercise deadlift --headless`: the set starts at once, is judged
+    as it plays at its own pace, lands in the history, and the command exits when the file
+    ends. (The clip: five dowel deadlifts from the side, 12 s.)"""
+    r = hm("run", "--headless", "--config", _run_config(tmp_path), "--exercise", "deadlift",
+           "--source", footage_dir / "dowel-deadlift_side_01.mp4",
+           env={"HINGE_MIRROR_MODEL_DIR": str(model_path.parent)}, timeout=120, cwd=tmp_path)  # fmt: skip
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stdout == "" and "Traceback" not in r.stderr
+    assert "XNNPACK" not in r.stderr and "pygame-ce" not in r.stderr
+    stored = _stored_reps(tmp_path)
+    assert len(stored) == 1 and stored[0][0] == "deadlift" and 3 <= stored[0][1] <= 6, stored
+    assert f"the video has ended: deadlift {stored[0][1]} reps, in the history" in r.stderr
+
+
+@pytest.mark.model
+@pytest.mark.footage
+def test_run_a_clip_that_breaks_off_keeps_its_reps_and_exits_3(tmp_path, footage_dir, model_path):
+    """Damaged part-way: not replayed from the start, not retried forever; the set ends at the
+    damage with the reps before it in the history, and the exit status says it broke off."""
+    data = (footage_dir / "dowel-deadlift_side_01.mp4").read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: len(data) * 3 // 4])
+    r = hm("run", "--headless", "--config", _run_config(tmp_path), "--exercise", "deadlift",
+           "--source", cut, env={"HINGE_MIRROR_MODEL_DIR": str(model_path.parent)}, timeout=120,
+           cwd=tmp_path)  # fmt: skip
+    assert r.returncode == 3 and "Traceback" not in r.stderr, r.stderr[-3000:]
+    last = r.stderr.strip().splitlines()[-1]
+    assert last.startswith("hinge-mirror: video") and "truncated or corrupt" in last
+    stored = _stored_reps(tmp_path)
+    assert stored and stored[0][1] >= 1, stored  # the reps before the damage
+    assert f"the set ended there (deadlift {stored[0][1]} reps, in the history" in last
+
+
+@pytest.mark.parametrize("name, says", [("missing.mp4", "does not exist"),
+                                        ("notvideo.mp4", "not a video"),
+                                        ("empty.mp4", "is empty"),
+                                        ("folder.mp4", "is a directory")])  # fmt: skip
+def test_run_a_source_file_that_cannot_play_stops_the_start_with_status_2(bad_videos, name, says):
+    r = hm("run", "--headless", "--config", _run_config(bad_videos), "--source", bad_videos / name,
+           "--exercise", "deadlift", timeout=60)  # fmt: skip
+    assert r.returncode == 2
+    line = one_line(r)
+    assert says in line and "--source" in line
+    assert not (bad_videos / "state").exists()  # stopped before anything was opened
+
+
+@pytest.mark.parametrize("kind, says", [("missing", "not found"), ("broken", "truncated or wrong file")])
+def test_run_without_a_usable_model_stops_with_status_2_and_one_line(tmp_path, kind, says):
+    models = tmp_path / "models"
+    models.mkdir()
+    if kind == "broken":
+        (models / "movenet_singlepose_lightning_int8_v4.tflite").write_bytes(b"<html>not found</html>")
+    clip = _small_clip(tmp_path / "clip.mp4")
+    r = hm("run", "--headless", "--config", _run_config(tmp_path), "--source", clip,
+           env={"HINGE_MIRROR_MODEL_DIR": str(models), "XDG_CACHE_HOME": str(tmp_path / "cache")},
+           timeout=60, cwd=tmp_path)  # fmt: skip
+    assert r.returncode == 2
+    line = one_line(r)
+    assert says in line and "hinge-mirror models fetch" in line
+
+
+def test_run_exercise_ids_are_the_judges():
+    from kiosk.commands import run
+    from kiosk.judge.rules import EXERCISES
+
+    assert set(run.EXERCISE_IDS) == set(EXERCISES)
+
+
+def test_start_exercise_presses_through_to_its_get_set():
+    from kiosk.app import App
+    from kiosk.errors import UserError
+    from kiosk.judge import Judge
+    from kiosk.screen.display import Display
+    from kiosk.screen.exercises import exercise_infos
+    from kiosk.screen.flow import Screen
+
+    app = App(display=Display("headless", "landscape", size=(320, 180)), worker=None,
+              judge_factory=Judge, info=exercise_infos())  # fmt: skip
+    app.start_exercise("skier-swing")  # the last exercise: three presses of Next
+    assert app.flow.screen is Screen.GET_SET and app.flow.exercise == "skier-swing"
+    assert app.judge is not None and app.judge.exercise == "skier-swing"
+    with pytest.raises(UserError, match="unknown exercise 'squat'"):
+        App(display=app.display, worker=None, judge_factory=Judge,
+            info=exercise_infos()).start_exercise("squat")  # fmt: skip
+
+
+def test_a_file_feed_that_breaks_ends_a_camera_that_breaks_is_retried():
+    """A video file does not come back by waiting (and reopening it would replay it): its
+    error ends the feed and is kept for the exit status. A camera's is retried, as before."""
+    from kiosk.errors import SourceError
+    from kiosk.worker import CameraFeed, PoseWorker
+
+    class Broken:
+        def read(self):
+            raise SourceError("video x.mp4 is truncated or corrupt")
+
+        read_from = lambda self, _t: self.read()  # noqa: E731
+
+        def close(self):
+            pass
+
+    waits = []
+    camera = CameraFeed(Broken, estimator=None, sleep=waits.append)
+    assert camera.step() is None and camera.status == "Camera lost: retrying" and waits == [0.5]
+    worker = PoseWorker(CameraFeed(Broken, estimator=None, realtime=True, sleep=waits.append))
+    assert worker.step_once() is False
+    assert worker.finished and worker.failure == "video x.mp4 is truncated or corrupt"
+    assert waits == [0.5]  # no back-off: it ended

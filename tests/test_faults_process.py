@@ -150,8 +150,10 @@ def test_run_with_a_bad_model_says_so_and_never_tracebacks(tmp_path, model_path,
                         "--config", str(run_config)],
                        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)  # fmt: skip
     assert "Traceback" not in r.stderr, r.stderr
-    # The mirror stays up (a restart loop would only blank it) and names the problem and fix.
-    assert r.returncode == 0, r.stderr
+    # The start stops with one line that names the problem and the fix, exit status 2 (as a
+    # bad config does): a mirror that cannot see would only look as if it worked.
+    assert r.returncode == 2, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith("hinge-mirror: ")
     assert "models fetch" in r.stderr
     if kind != "missing":
         assert any(w in r.stderr.lower() for w in ("sha-256", "checksum", "truncated", "corrupt")), r.stderr
