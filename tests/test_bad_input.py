@@ -461,3 +461,19 @@ def test_a_file_feed_that_breaks_ends_a_camera_that_breaks_is_retried():
     assert worker.step_once() is False
     assert worker.finished and worker.failure == "video x.mp4 is truncated or corrupt"
     assert waits == [0.5]  # no back-off: it ended
+
+
+# ---- and the rest found on the way ------------------------------------------------------
+def test_bench_python_that_is_not_there_is_one_line(tmp_path):
+    r = hm("bench", "--python", tmp_path / "no-venv" / "bin" / "python", "--no-live")
+    assert r.returncode == 2 and "no Python interpreter there" in one_line(r)
+
+
+def test_history_db_that_is_a_directory_says_so(tmp_path):
+    r = hm("history", "--db", tmp_path)
+    assert r.returncode == 2 and "is a directory" in one_line(r)
+
+
+def test_run_seconds_must_be_above_0(tmp_path):
+    r = hm("run", "--headless", "--seconds", "0", "--config", _run_config(tmp_path))
+    assert r.returncode == 2 and "--seconds 0" in one_line(r)

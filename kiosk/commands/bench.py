@@ -66,6 +66,10 @@ def run(args) -> int:
 
     if args.frames < MIN_FRAMES:
         raise UserError(f"--frames must be at least {MIN_FRAMES}, not {args.frames}")
+    for python in args.python:
+        if not (os.path.isfile(python) and os.access(python, os.X_OK)):
+            raise UserError(f"--python {python}: no Python interpreter there; give the path of "
+                            "one, e.g. ~/tflite-venv/bin/python")
     if args.video:  # missing, a directory, not a video: say so before the model loads
         from kiosk.sources.video import VideoSource
 

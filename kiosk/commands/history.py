@@ -52,6 +52,11 @@ def run(args) -> int:
         path = state_dir(cfg.data.directory) / FILENAME
     else:
         path = SERVICE_DB  # the mirror service's history (sudo hinge-mirror history)
+    if path.is_dir():
+        from kiosk.errors import UserError
+
+        raise UserError(f"history database {path} is a directory: give the database file in it "
+                        f"({FILENAME})")
     if not path.exists():
         locked = SERVICE_DB.parent.exists() and not os.access(SERVICE_DB.parent, os.X_OK)
         hint = (f"the mirror service keeps its history in {SERVICE_DB.parent}: use sudo"

@@ -43,6 +43,8 @@ def run(args) -> int:
     from kiosk.pi.presence import Cec, Presence
     from kiosk.pi.sdnotify import Notifier
 
+    if args.seconds is not None and not args.seconds > 0:
+        raise UserError(f"--seconds {args.seconds:g}: give a time above 0, or leave it out to run on")
     cfg = C.load(args.config)
     source = args.source or cfg.camera.source
     if is_file_source(source):
