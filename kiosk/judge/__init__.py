@@ -98,6 +98,7 @@ class Judge:
         self.t_in: float | None = None  # last time seen (judge's clock)
         self.t_shift = 0.0  # added to input times after the input clock jumped back
         self.last_state: JudgeState | None = None
+        self.shapes: deque[tuple[float, float]] = deque()  # (t, back bulge), see back_shape
 
     # ------------------------------------------------------------------------------------
     def update(self, pose: Pose | None, t: float) -> JudgeState:
@@ -134,6 +135,8 @@ class Judge:
     def _process(self, f: Frame, t: float, replay: bool = False) -> JudgeState:
         self.view.add_facing(f, self._trunk_len())
         segs = segments(f)  # (once a frame: both need them)
+        if segs["trunk"] is not None and self.calibrated:
+            self.view.add_motion(*segs["trunk"], self._trunk_len())
         if not replay:  # (replayed frames were weighed by the calibration already)
             self.cal.add(f, segs)
         e = estimate(f, self.cal, self.view.sin_yaw(), self.view.facing, self.elevation, segs)
@@ -177,6 +180,17 @@ class Judge:
         state.reps = len(self.reports)
         state.live_faults = list(self.live)
         return state
+
+    def back_shape(self, t: float, bulge: float) -> None:
+        """The back's bulge read at frame time `t` (kiosk.pose.backshape, trunk lengths): a
+        second model reads it, on its own thread and at its own rate, so it may arrive after
+        the frame's pose; a rep's report takes those of its deepest moments when it ends."""
+        if not math.isfinite(bulge) or not math.isfinite(t):
+            return
+        t += self.t_shift  # (the judge's clock, see _monotonic)
+        self.shapes.append((t, float(bulge)))
+        while self.shapes and self.shapes[0][0] < t - HISTORY_S:
+            self.shapes.popleft()
 
     # ------------------------------------------------------------------------------------
     def _monotonic(self, t: float) -> float:
@@ -306,7 +320,7 @@ class Judge:
         self.std.side_view = self.view.view == View.SIDE  # the view firms up as the set goes
         self.std.signed = (self.view.yaw_deg or 0.0) >= F.SEE_LEGS_YAW
         self.std.yaw = self.view.yaw_deg if self.view.yaw_deg is not None else 0.0
-        m = F.measure(c, F.samples_since(self.hist, c.start_t), self.std)
+        m = F.measure(c, F.samples_since(self.hist, c.start_t), self.std, self.shapes)
         if F.carried(m, self.rules) or F.hands_still(m, self.rules):
             return None
         self.metrics.append(m)  # the evidence behind each report, for review tools
@@ -329,7 +343,7 @@ class Judge:
         samples = F.samples_since(self.hist, c.start_t)
         if len(samples) < 3:
             return []
-        m = F.measure(replace(c, end_t=samples[-1].t), samples, self.std)
+        m = F.measure(replace(c, end_t=samples[-1].t), samples, self.std, self.shapes)
         if F.to_the_floor(m.reach, self.rules):
             return []  # maybe a pick-up, not a rep (F.carried): nothing to cue
         early = ("rounded_back", "forward_bend", "squatting", "locked_knees", "too_deep")

@@ -46,6 +46,12 @@ ANGLES: dict[str, AngleDef] = {
         AngleDef("head_flexion", "deg",
                  "angle of mid-shoulder -> head (ears, else nose) against the trunk line: + = "
                  "head dropped forward; rising from standing is a proxy for a rounding back"),
+        AngleDef("hip_share", "ratio",
+                 "the mid-hip's drop below standing over the mid-shoulder's, both image heights: "
+                 "~0.1 a hinge (the trunk tips over still hips), ~0.5 a deadlift, 0.8+ a squat"),
+        AngleDef("back_bulge", "trunk lengths",
+                 "mean outward offset of the back's outline (person mask) over 20-80 % of the "
+                 "trunk from the line through it at 10 % and 90 %, + = rounded out; side views"),
         AngleDef("thigh_incline", "deg", "knee -> hip inclination from vertical, + = hip behind the knee"),
         AngleDef("shin_incline", "deg", "ankle -> knee inclination from vertical, + = knee ahead of the ankle"),
     )

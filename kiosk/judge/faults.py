@@ -18,6 +18,14 @@ from kiosk.judge.trunk import Estimate
 # Below this camera yaw (near-front) the hips' travel behind the ankles and near-straight
 # knee angles cannot be seen in 2D keypoints: faults that rest on them are not judged there.
 SEE_LEGS_YAW = 25.0
+# Nearly straight knees are told from soft ones only where the thigh's tilt shows sideways
+# (sin 45 = 0.7 of it); nearer the front it is read from foreshortening, which barely moves
+# near vertical (a 30 deg tilt shortens the thigh 13 %): a good RDL filmed 28 deg off behind
+# read as stiff-legged, and a plate hiding a knee read -15 deg.
+KNEES_READ_YAW = 45.0
+# From this estimated yaw on the hips' travel behind the ankles is judged (forward_bend). The
+# Get set screen asks for a 30-45 deg turn; body widths read a true 30 as 20-36 deg.
+BEND_MIN_YAW = 18.0
 MIN_DESCENT_FRAMES = 3  # fewer samples on the way down than this are a jump, not a descent
 PENALTY = {"rounded_back": 35, "forward_bend": 35, "squatting": 30, "hips_rise_first": 25,
            "over_extension": 15, "locked_knees": 15, "incomplete_lockout": 15, "too_shallow": 15,
@@ -71,10 +79,12 @@ class RepMetrics:
     top_lean_back: float
     wrist_top: float | None
     trunk_ratio: float | None = None
-    hips_back: float = 0.0  # how far the hips got behind the ankles on the way down (p80)
     down_frames: int = 0  # samples from the rep's start to the bottom: the descent as seen
     reach: float | None = None  # hands below the knees, trunk lengths (p90 over the rep)
     hand_travel: float | None = None  # how far the hands went up and down (p95 - p5 of reach)
+    hip_share: float | None = None  # the hips' share of the shoulders' drop at the bottom
+    back_bulge: float | None = None  # the back's outline bulging out at the deep moments (median)
+    bulge_samples: int = 0  # how many back-shape readings that median took
 
 
 def _med(samples: list[Estimate], attr: str) -> float | None:
@@ -82,8 +92,9 @@ def _med(samples: list[Estimate], attr: str) -> float | None:
     return median(vals) if vals else None
 
 
-def measure(c: Cycle, samples: list[Estimate], std: Standing) -> RepMetrics:
-    """Numbers of one rep from its samples (time order, start_t .. a little past end_t)."""
+def measure(c: Cycle, samples: list[Estimate], std: Standing, shapes=()) -> RepMetrics:
+    """Numbers of one rep from its samples (time order, start_t .. a little past end_t) and
+    the back-shape readings (t, bulge) in time order (Judge.back_shape)."""
     t = np.array([s.t for s in samples])
     back = np.array([s.back for s in samples])
     rep = (t >= c.start_t) & (t <= c.end_t + 1e-6)
@@ -118,6 +129,7 @@ def measure(c: Cycle, samples: list[Estimate], std: Standing) -> RepMetrics:
     # p90: the hands' lowest stretch, where a lone wrist glitch does not reach
     reach = [s.hand_reach for s, m in zip(samples, rep, strict=True)
              if m and s.hand_reach is not None]
+    bulges = _deep_bulges(shapes, t[rep], depth[rep]) if rep.any() else []
     return RepMetrics(
         back=b, hip_angle=_med(bottom, "hip_angle") or 180.0 - b,
         knee_flexion=_med(bottom, "knee_flexion") or 0.0,
@@ -129,45 +141,80 @@ def measure(c: Cycle, samples: list[Estimate], std: Standing) -> RepMetrics:
         top_back=top_back, top_lean_back=lean,
         wrist_top=percentile_of(wr, 90) if wr else None,
         trunk_ratio=_med(bottom, "trunk_ratio"),
-        hips_back=_hips_back(samples, c.start_t, peak_t + 0.2) - std.hip_shift,
         down_frames=int(np.count_nonzero((t >= c.start_t) & (t <= t_deep[0]))),
         reach=percentile_of(reach, 90) if reach else None,
         hand_travel=(percentile_of(reach, 95) - percentile_of(reach, 5)
                      if len(reach) >= HAND_SAMPLES_MIN else None),
+        hip_share=_med(bottom, "hip_share"),
+        back_bulge=median(bulges) if bulges else None, bulge_samples=len(bulges),
     )  # fmt: skip
 
 
-def _hips_back(samples: list[Estimate], t0: float, t1: float) -> float:
-    """Hips behind the ankles through the descent and bottom (a swing's bottom is brief, and
-    its hips peak a moment off the trunk's peak)."""
-    v = [s.hip_shift for s in samples if t0 <= s.t <= t1 and s.hip_shift is not None]
-    return percentile_of(v, 80) if v else 0.0
+# The back's shape is read where the rep is deepest: within this share of its greatest depth.
+DEEP_SHARE = 0.7
+
+
+def _deep_bulges(shapes, t: np.ndarray, depth: np.ndarray) -> list[float]:
+    """The back-shape readings taken at the rep's deep moments (the nearest sample's depth)."""
+    if not len(shapes) or not len(t):
+        return []
+    deep = depth >= DEEP_SHARE * float(np.max(depth))
+    out = []
+    for ts, bulge in reversed(shapes):  # (newest last: the rep's are at the end)
+        if ts > t[-1] + 0.05:
+            continue
+        if ts < t[0] - 0.05:
+            break
+        i = int(np.clip(np.searchsorted(t, ts), 1, len(t) - 1))
+        i -= ts - t[i - 1] < t[i] - ts
+        if deep[i]:
+            out.append(bulge)
+    return out
 
 
 def _hips_lead(samples: list[Estimate], c: Cycle, knees_visible: bool = True) -> float | None:
-    """How much of the legs' straightening (hips rising, or, when the hips barely rise, the
-    knees extending) is done by the time the trunk has come up 15 % of its way: ~0.3 when
-    chest and hips rise together, near 1 when the hips shoot up first and the back is left
-    to do the lifting."""
+    """How much of the hips' rise is done by the time the shoulders have come up 15 % of
+    theirs: ~0.3 when chest and hips rise together, near 1 when the hips shoot up first and
+    the back is left to do the lifting. Both are heights in the image, which every view sees
+    alike (the back angle read from a front view's foreshortening, near upright, is not: it
+    made good pulls filmed from the front and behind look hips-first). When the hips barely
+    rise, the knees' extension stands in for them, where the knees can be read (the side)."""
     up = [s for s in samples if c.peak_t - 0.05 <= s.t <= c.end_t]
     if len(up) < 5:
         return None
     k = np.ones(3) / 3
-    back = np.convolve([s.back for s in up], k, mode="same")[1:-1]
-    if back[0] - back[-1] < 15:
+    sh = np.convolve([s.sh_y for s in up], k, mode="same")[1:-1]
+    rise = sh[0] - sh.min()
+    if rise <= 0:
         return None
-    trunk_up = (back[0] - back) / (back[0] - back[-1])
-    i = int(np.argmax(trunk_up >= 0.15))
-    for attr, need in (("hip_drop", 0.06), ("knee_flexion", 12.0)):
-        if attr == "knee_flexion" and not knees_visible:
-            continue
-        vals = [getattr(s, attr) for s in up]
-        if any(v is None for v in vals):
-            continue
-        legs = np.convolve(vals, k, mode="same")[1:-1]
-        if legs[0] - legs[-1] >= need:
+    i = int(np.argmax(sh[0] - sh >= 0.15 * rise))
+    hips = np.convolve([s.hip_y for s in up], k, mode="same")[1:-1]
+    if hips[0] - hips.min() >= HIPS_RISE_MIN * rise:
+        return float(np.max((hips[0] - hips[: i + 1]) / (hips[0] - hips.min())))
+    knees = [s.knee_flexion for s in up]
+    if knees_visible and None not in knees:
+        legs = np.convolve(knees, k, mode="same")[1:-1]
+        if legs[0] - legs[-1] >= 12.0:
             return float(np.max((legs[0] - legs[: i + 1]) / (legs[0] - legs[-1])))
     return None  # the legs barely move in this rep: nothing to judge
+
+
+HIPS_RISE_MIN = 0.1  # the hips rising less than this share of the shoulders' rise: "barely"
+
+
+# The back's outline is the spine's profile only from the side: from the front-oblique the
+# mask's edge is the side of the back and the lats, which bulge on good backs too (a good band
+# deadlift seen 38 deg off the front read +2.7 to +3.4 %; rounded side-view pulls +4.7 to +5.6).
+SHAPE_MIN_YAW = 60.0
+SHAPE_MIN_SAMPLES = 2  # one reading is one frame's mask edge: too noisy to fault a rep on
+
+
+def rounded_outline(m: RepMetrics, r: Rules, std: Standing) -> bool:
+    """Did the back's outline bulge out at the bottom (kiosk.pose.backshape), seen from the
+    side, by more than the exercise allows?"""
+    return (r.back_bulge_max is not None and m.back_bulge is not None
+            and m.bulge_samples >= SHAPE_MIN_SAMPLES and std.yaw >= SHAPE_MIN_YAW
+            and m.back_bulge > r.back_bulge_max)  # fmt: skip
 
 
 def to_the_floor(reach: float | None, r: Rules) -> bool:
@@ -203,25 +250,29 @@ def judge(c: Cycle, m: RepMetrics, r: Rules, std: Standing, stood_first: bool = 
     f = []
     rel = m.back - std.back
     ratio = rel / max(m.knee_flexion, 1.0)  # hip-dominant (hinge) > 1 > knee-dominant (squat)
-    squat = (m.knee_flexion > r.squat_knee_deg and ratio < r.squat_ratio) or (
-        m.hip_drop is not None and m.hip_drop > r.squat_drop)
+    # Knee-dominant: bent knees with an upright trunk (angles: best from the side), or hips
+    # sunk low, or most of the shoulders' drop made by the hips (image heights: any view).
+    squat = ((m.knee_flexion > r.squat_knee_deg and ratio < r.squat_ratio)
+             or (m.hip_drop is not None and m.hip_drop > r.squat_drop)
+             or (m.hip_share is not None and m.hip_share > r.squat_share))  # fmt: skip
     # A flat back keeps the neck in line with the trunk at the bottom; a rounding upper back
     # drops the head below that line.
     # The neck is short: seen obliquely its angle is rough, so only a clear drop counts there.
     head_max = r.head_flexion_deg + (0.0 if std.side_view else 15.0)
-    if m.head_flexion is not None and m.head_flexion > head_max:
+    if (m.head_flexion is not None and m.head_flexion > head_max) or rounded_outline(m, r, std):
         f.append("rounded_back")
     legs_seen = std.yaw >= SEE_LEGS_YAW
     if squat:
         f.append("squatting")
     # The hips travel back in proportion to the hinge: a shallow rep needs less of it.
-    elif legs_seen and m.hips_back < r.forward_bend_shift * float(np.clip(rel / 60.0, 0.5, 1.2)):
+    elif std.yaw >= BEND_MIN_YAW and m.hip_shift < r.forward_bend_shift * float(np.clip(rel / 60.0, 0.5, 1.2)):
         f.append("forward_bend")
     if (std.side_view and r.locked_knee_deg is not None and m.knee_flexion < r.locked_knee_deg
             and "forward_bend" not in f):  # fmt: skip
         f.append("locked_knees")
     # From the floor with nearly straight knees, the hips are already up: a stiff-legged pull.
-    stiff = r.stiff_knee_deg is not None and m.knee_flexion < r.stiff_knee_deg and ratio > r.stiff_ratio
+    stiff = (std.yaw >= KNEES_READ_YAW and r.stiff_knee_deg is not None and m.knee_flexion < r.stiff_knee_deg
+             and ratio > r.stiff_ratio)  # fmt: skip
     if stiff or (r.hips_first is not None and m.hips_lead is not None and m.hips_lead > r.hips_first):
         f.append("hips_rise_first")
     # Near upright, foreshortening (the front view's only cue) is noisy: a wider margin there.

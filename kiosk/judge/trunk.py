@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from kiosk.judge import angles as A
 from kiosk.judge.features import Frame
-from kiosk.judge.fit import OBLIQUE_SIN, incline_many
+from kiosk.judge.fit import incline_many
 from kiosk.judge.stats import median_of_sorted, percentile
 
 
@@ -116,6 +116,15 @@ def _seg(lo, hi) -> tuple[float, float] | None:
     return None if lo is None or hi is None else (float(hi[0] - lo[0]), float(lo[1] - hi[1]))
 
 
+# From this sin(yaw) on (~15 deg) the hips' travel behind the ankles is read as a sideways
+# offset in the image. A forward bend leaves it near 0 from any angle, so a yaw misread from
+# body widths (20-36 deg for a true 30 across body builds) only scales a hinge's reading; the
+# thigh and shin tilts it replaced, read from their foreshortening near vertical, put a bend's
+# hips 0.14 leg lengths back on some reps at 30 deg.
+SHIFT_SIN = 0.26
+SHARE_MIN_DROP = 0.2  # (trunk lengths) see Estimate.hip_share
+
+
 @dataclass
 class Estimate:
     """The judge's angles for one frame (conventions in kiosk.judge.angles.ANGLES)."""
@@ -135,6 +144,12 @@ class Estimate:
     trunk_ratio: float = 1.0  # 2D trunk length / standing length (a curling spine shortens it)
     depth: float = 0.0  # how far into a rep (set by the judge, see kiosk.judge.depth_of)
     hip_y: float = 0.0
+    sh_y: float = 0.0  # the mid-shoulder's image y (px, down)
+    # How much of the shoulders' drop below standing is the hips' own (image heights: any
+    # view sees them): ~1 in a squat, where the trunk stays up and the hips sink; near 0 in
+    # a hinge, where the trunk tips over hips that barely sink. None until the shoulders
+    # have dropped SHARE_MIN_DROP standing trunk lengths.
+    hip_share: float | None = None
 
 
 def estimate(f: Frame, cal: StandingLengths, sin_yaw: tuple[float, float], facing: float,
@@ -164,7 +179,7 @@ def estimate(f: Frame, cal: StandingLengths, sin_yaw: tuple[float, float], facin
         hip_angle = A.hip_angle_from(back, thigh)
         leg = Lth + Lsh
         s_mid = 0.5 * (sin_yaw[0] + sin_yaw[1])
-        if s_mid >= OBLIQUE_SIN and f.hip_ankle is not None:
+        if s_mid >= SHIFT_SIN and f.hip_ankle is not None:
             # Seen at an angle, the hips' travel behind the ankles shows directly as a
             # sideways offset in the image (the thigh/shin tilts are too near vertical to
             # read well from their foreshortening).
@@ -173,6 +188,11 @@ def estimate(f: Frame, cal: StandingLengths, sin_yaw: tuple[float, float], facin
             hip_shift = A.hip_shift_from(thigh, shin, Lth, Lsh)
         if cal.hip_y is not None:
             hip_drop = (f.hip[1] - cal.hip_y) / leg
+    hip_share = None
+    if cal.hip_y is not None:
+        sh_drop = (f.shoulder[1] - (cal.hip_y - Lt)) / Lt  # (standing: shoulders a trunk above)
+        if sh_drop >= SHARE_MIN_DROP:
+            hip_share = (f.hip[1] - cal.hip_y) / Lt / sh_drop
     if neck:
         head_flexion = fits[-1][0] - back
     if f.wrist is not None:
@@ -182,4 +202,5 @@ def estimate(f: Frame, cal: StandingLengths, sin_yaw: tuple[float, float], facin
     return Estimate(f.t, back, conf, hip_angle=hip_angle, knee_flexion=knee_flexion, hip_shift=hip_shift,
                     thigh=thigh, shin=shin, head_flexion=head_flexion, wrist_height=wrist_height,
                     hand_reach=hand_reach,
-                    hip_drop=hip_drop, trunk_ratio=math.hypot(*st) / Lt, hip_y=float(f.hip[1]))  # fmt: skip
+                    hip_drop=hip_drop, trunk_ratio=math.hypot(*st) / Lt, hip_y=float(f.hip[1]), sh_y=float(f.shoulder[1]),
+                    hip_share=hip_share)  # fmt: skip

@@ -27,6 +27,15 @@ SIDE_MIN_YAW = 62.0
 # jitter in a standing trunk's length as tipping toward the camera: 0-30 deg from frame to
 # frame, enough to count a rep for someone standing still.)
 HIDDEN_SIN = (math.sin(math.radians(45.0)), 1.0)
+# A trunk that tips over with no sideways travel in the image is seen from the front, whatever
+# the body widths say: a narrow-shouldered person straight in front read 17-21 deg from them
+# (and was then judged for a forward bend the front view cannot show). While the trunk is
+# tipped past ~53 deg (its image height under TIPPED_W of standing), its sideways offset over
+# its tip, |dx| / sqrt(1 - w^2), is sin(yaw); a trunk that shortens as it rounds (~10 %) makes
+# that read low from the side, so it only ever moves the estimate toward the front.
+TIPPED_W = 0.6
+MOTION_MIN = 10  # tipped frames before they speak
+MOTION_FRONT_YAW = 15.0  # below this, the motion's yaw replaces the widths'
 
 
 class ViewEstimator:
@@ -37,6 +46,8 @@ class ViewEstimator:
         self.facing_votes = 0.0
         self._yaw: float | None = None  # yaw_deg, cached until the next standing sample
         self.hidden = 0  # standing frames with neither pair seen whole
+        self.motion = RollingMedian(240)  # sin(yaw) from tipped frames (TIPPED_W)
+        self._motion_sin = 1.0
         self._fresh = True
 
     def add_standing(self, f: Frame, trunk_len: float) -> None:
@@ -51,6 +62,13 @@ class ViewEstimator:
         else:
             self.hidden += 1
 
+    def add_motion(self, dx: float, dy_up: float, trunk_len: float) -> None:
+        """A frame's trunk (px, lower to upper end) against its standing length."""
+        w = dy_up / max(trunk_len, 1e-6)
+        if -0.2 < w < TIPPED_W and math.isfinite(dx):
+            self._motion_sin = self.motion.add(min(abs(dx) / max(trunk_len, 1e-6) / math.sqrt(1 - w * w), 1.0))
+            self._fresh = True
+
     def add_facing(self, f: Frame, trunk_len: float) -> None:
         self.facing_votes += f.facing
         lean = (f.shoulder[0] - f.hip[0]) / max(trunk_len, 1e-6)
@@ -62,6 +80,10 @@ class ViewEstimator:
         if self._fresh:  # read several times a frame, changed only by standing frames
             self._fresh = False
             self._yaw = None if len(self.cos_samples) < 5 else math.degrees(math.acos(self._cos))
+            if len(self.motion) >= MOTION_MIN:
+                moved = math.degrees(math.asin(self._motion_sin))
+                if moved < MOTION_FRONT_YAW and (self._yaw is None or moved < self._yaw):
+                    self._yaw = moved
         return self._yaw
 
     def sin_yaw(self, unknown: float | None = None) -> tuple[float, float]:
