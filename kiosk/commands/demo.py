@@ -17,9 +17,9 @@ log = logging.getLogger(__name__)
 
 # (exercise, reps, faults by 0-based rep): each set shows good reps and a typical fault.
 SETS = (
-    ("hinge", 4, {1: "rounded_back", 3: "squatting"}),
+    ("hinge", 4, {1: "rounded_back", 3: "forward_bend"}),
     ("hello", 4, {2: "forward_bend"}),
-    ("deadlift", 4, {1: "hips_rise_first"}),
+    ("deadlift", 4, {1: "squatting"}),
     ("skier-swing", 5, {2: "arms_low"}),
 )
 # Where the camera stands around the athlete (0 = straight in front): a camera beside a mirror
