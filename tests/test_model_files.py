@@ -35,7 +35,41 @@ def test_manifest_has_the_official_checksums():
     assert variants["thunder_int8"].size == 7126768
     assert variants["thunder_float16"].sha256.startswith("41641538")
     assert all("tfhub.dev/google/lite-model/movenet/singlepose/" in v.url
-               for v in variants.values())
+               for v in variants.values() if v.role == "pose")
+
+
+@pytest.mark.model
+def test_the_back_shape_model_is_blazepose_full_with_its_official_checksum(testdata_dir):
+    v = mf.back_shape_variant()
+    assert (v.name, v.role, v.file) == ("blazepose_full", "back shape", "pose_landmark_full.tflite")
+    assert v.url == "https://storage.googleapis.com/mediapipe-assets/pose_landmark_full.tflite"
+    sums = dict(line.split()[::-1] for line in (testdata_dir.parent / "SHA256SUMS").read_text().splitlines())
+    assert v.sha256 == sums[v.file]
+    assert [d.name for d in mf.defaults()] == ["lightning_int8", "blazepose_full"]
+
+
+def test_the_back_shape_model_is_optional_but_checked_when_there(dirs, tmp_path):
+    env = dirs[0]
+    assert mf.find_back_shape() is None  # not fetched: the mirror runs without it
+    (env / "pose_landmark_full.tflite").write_bytes(b"\0\0\0\0TFL3" + b"\0" * 100)
+    with pytest.raises(ModelError, match="6,440,512"):
+        mf.find_back_shape()  # there, but not the official file: refused by name
+    with pytest.raises(ModelError, match="does not exist.*models fetch blazepose_full"):
+        mf.find_back_shape(tmp_path / "nowhere.tflite")
+
+
+def test_the_back_shape_model_is_not_a_pose_model():
+    with pytest.raises(ModelError, match="not a pose model"):
+        mf.find_model(variant_name="blazepose_full")
+
+
+def test_models_fetch_with_no_variant_gets_both_models(dirs, monkeypatch, capsys):
+    from kiosk.cli import main
+
+    got = []
+    monkeypatch.setattr(mf, "fetch", lambda name, d=None, url=None: got.append(name) or dirs[2] / name)
+    assert main(["models", "fetch"]) == 0
+    assert got == ["lightning_int8", "blazepose_full"]
 
 
 def test_missing_model_names_the_fetch_command(dirs):

@@ -158,6 +158,9 @@ def test_install_service_for_real_with_system_commands_stubbed(tmp_path, monkeyp
     assert inst.CONF.read_text() == (ROOT / "config.example.toml").read_text()
     copy = ["install", "-D", "-m", "0644", str(model_path), str(tmp_path / "var-lib" / "models" / model_path.name)]
     assert copy in ran
+    blazepose = model_path.parent / "pose_landmark_full.tflite"  # the back shape's, beside it
+    assert ["install", "-D", "-m", "0644", str(blazepose),
+            str(tmp_path / "var-lib" / "models" / blazepose.name)] in ran
     assert ran[-2:] == [["systemctl", "daemon-reload"], ["systemctl", "enable", "hinge-mirror.service"]]
     # Installing again never overwrites the person's settings.
     inst.CONF.write_text("[model]\nthreads = 2\n")

@@ -86,24 +86,20 @@ def _write(path: Path, text: str, mode: int = 0o644) -> Callable[[], None]:
     return go
 
 
-def _fetch(dest: Path) -> Callable[[], None]:
+def _fetch(dest: Path, name: str) -> Callable[[], None]:
     def go():
         from kiosk.pose.model_files import fetch
 
-        fetch(dest_dir=dest)
+        fetch(name, dest_dir=dest)
 
     return go
 
 
-def _find_model(source: Path) -> Path | None:
-    """A verified default model this user can see (or one in the checkout's models/)."""
-    from kiosk.pose.model_files import check, find_model, variant
+def _find_model(source: Path, v) -> Path | None:
+    """A verified copy of variant `v` this user can see (or one in the checkout's models/)."""
+    from kiosk.pose.model_files import check, search_dirs
 
-    candidates = [source / "models" / variant().file]
-    try:
-        candidates.insert(0, find_model())
-    except Exception:  # missing or bad: try the checkout, else the step below fetches
-        pass
+    candidates = [d / v.file for d in search_dirs()] + [source / "models" / v.file]
     for p in candidates:
         try:
             if p.is_file():
@@ -148,13 +144,16 @@ def plan(args) -> tuple[list[Step], list[str]]:
         steps.append(Step(f"install the commented defaults as {conf}",
                           action=_write(conf, example.read_text())))
     models = STATE / "models"
-    model = _find_model(source)
-    if model is not None:
-        steps.append(Step(f"copy the verified model {model} to {models}",
-                          ["install", "-D", "-m", "0644", str(model), str(models / model.name)]))
-    else:
-        steps.append(Step(f"download the model into {models} (checked by SHA-256)",
-                          action=_fetch(models)))
+    from kiosk.pose.model_files import defaults
+
+    for v in defaults():  # the pose model, and the back shape's
+        model = _find_model(source, v)
+        if model is not None:
+            steps.append(Step(f"copy the verified model {model} to {models}",
+                              ["install", "-D", "-m", "0644", str(model), str(models / model.name)]))
+        else:
+            steps.append(Step(f"download {v.name} into {models} (checked by SHA-256)",
+                              action=_fetch(models, v.name)))
     steps.append(Step(f"give {STATE} to {USER}", ["chown", "-R", f"{USER}:{USER}", str(STATE)]))
     steps.append(Step("reload systemd", ["systemctl", "daemon-reload"]))
     steps.append(Step("start the mirror at every boot", ["systemctl", "enable", "hinge-mirror.service"]))

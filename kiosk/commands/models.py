@@ -1,4 +1,5 @@
-"""`hinge-mirror models fetch|list|verify`: get the MoveNet model and check what is there."""
+"""`hinge-mirror models fetch|list|verify`: get the models (MoveNet for the pose, BlazePose for
+the back's shape) and check what is there."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import sys
 
 
 def add_parser(subparsers, name):
-    p = subparsers.add_parser(name, help="fetch, list and verify MoveNet models",
+    p = subparsers.add_parser(name, help="fetch, list and verify the models (MoveNet, BlazePose)",
                               description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
-    f = sub.add_parser("fetch", help="download a variant into the user cache, checked")
-    f.add_argument("variant", nargs="?", help="e.g. lightning_int8 (the default), thunder_int8")
+    f = sub.add_parser("fetch", help="download models into the user cache, checked")
+    f.add_argument("variant", nargs="?", help="one variant, e.g. thunder_int8 (default: the pose "
+                                              "model lightning_int8 and the back-shape model blazepose_full)")
     f.add_argument("--dir", help="directory to write into (default: the user cache)")
     f.add_argument("--url", help="download from here instead of the official URL")
     sub.add_parser("list", help="the variants, where each was found, and their state")
@@ -23,20 +25,24 @@ def run(args) -> int:
     from kiosk.pose import model_files as mf
 
     if args.models_command == "fetch":
-        v = mf.variant(args.variant)
-        print(f"fetching {v.name} from {args.url or v.url}", file=sys.stderr)
-        path = mf.fetch(v.name, args.dir, args.url)
-        print(f"{v.name}: {path} ({'verified' if v.sha256 else 'TFLite file, no checksum'})")
+        if args.url and not args.variant:
+            from kiosk.errors import UserError
+
+            raise UserError("--url needs the VARIANT it is a copy of, e.g. models fetch lightning_int8 --url ...")
+        for v in [mf.variant(args.variant)] if args.variant else mf.defaults():
+            print(f"fetching {v.name} from {args.url or v.url}", file=sys.stderr)
+            path = mf.fetch(v.name, args.dir, args.url)
+            print(f"{v.name}: {path} ({'verified' if v.sha256 else 'TFLite file, no checksum'})")
         return 0
     rows = mf.status()
-    default = mf.load_manifest()[1]
+    default, back = mf.load_manifest()[1], mf.back_shape_variant().name
     bad = 0
     for v, path, state in rows:
         if args.models_command == "verify" and path is None:
             continue
         bad += path is not None and not state.startswith("ok")
-        mark = "*" if v.name == default else " "
-        print(f"{mark} {v.name:18s} {v.input_size:4d}px  {state if path is None else path}"
+        mark = "*" if v.name in (default, back) else " "
+        print(f"{mark} {v.name:18s} {v.role:10s} {v.input_size:4d}px  {state if path is None else path}"
               + ("" if path is None else f"  [{state}]"))
     if args.models_command == "verify":
         if not any(p for _, p, _ in rows):

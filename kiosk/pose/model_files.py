@@ -1,4 +1,5 @@
-"""Where the MoveNet model lives, and proof that it is the file we think it is.
+"""Where the models live (MoveNet, and BlazePose for the back's shape), and proof that each
+is the file we think it is.
 
 Look-up order: an explicit path (`--model`), the config file's path, the directory in
 $HINGE_MIRROR_MODEL_DIR, the repository's models/ folder, then the user cache
@@ -38,22 +39,38 @@ class Variant:
     url: str
     size: int | None = None
     sha256: str | None = None
+    role: str = "pose"  # "pose" (MoveNet, the keypoints) or "back shape" (kiosk.pose.backshape)
 
 
 def load_manifest(path: Path = MANIFEST) -> tuple[dict[str, Variant], str]:
-    """The variants by name, and the default variant's name."""
-    with open(path, "rb") as fh:
-        data = tomllib.load(fh)
+    """The variants by name, and the default (pose) variant's name."""
+    data = _manifest(path)
     variants = {name: Variant(name=name, **v) for name, v in data["variants"].items()}
     return variants, data["default"]
 
 
+def _manifest(path: Path = MANIFEST) -> dict:
+    with open(path, "rb") as fh:
+        return tomllib.load(fh)
+
+
 def variant(name: str | None = None) -> Variant:
+    """A variant by name (default: the default pose model); any role."""
     variants, default = load_manifest()
     name = name or default
     if name not in variants:
         raise ModelError(f"unknown model variant {name!r}; choose one of: {', '.join(variants)}")
     return variants[name]
+
+
+def back_shape_variant() -> Variant:
+    """The second model's variant (the manifest's `back_shape`)."""
+    return variant(_manifest()["back_shape"])
+
+
+def defaults() -> list[Variant]:
+    """What `models fetch` gets when no variant is named: the pose model and the back shape's."""
+    return [variant(), back_shape_variant()]
 
 
 def user_cache_dir() -> Path:
@@ -132,15 +149,37 @@ def find_model(path: str | os.PathLike | None = None, config_path: str | os.Path
             check(p)
             return p
     v = variant(variant_name)
-    looked = []
+    if v.role != "pose":
+        raise ModelError(f"{v.name} is the {v.role} model, not a pose model: choose a MoveNet "
+                         f"variant ({', '.join(n for n, x in load_manifest()[0].items() if x.role == 'pose')})")
+    found = _look_up(v)
+    if found is None:
+        raise ModelError(f"MoveNet model {v.file} not found (looked in "
+                         f"{', '.join(map(str, search_dirs()))}). Fetch it with: {fetch_hint(v)}")
+    return found
+
+
+def find_back_shape(config_path: str | os.PathLike | None = None) -> Path | None:
+    """The verified back-shape model (BlazePose), or None when it was never fetched: the
+    mirror runs without it. A path given in the config must exist; a bad file is an error."""
+    if config_path:
+        p = Path(config_path).expanduser()
+        if not p.is_file():
+            raise ModelError(f"back-shape model {p} does not exist; fetch it with: "
+                             f"{fetch_hint(back_shape_variant())} (or fix [model] back_shape_path)")
+        check(p)
+        return p
+    return _look_up(back_shape_variant())
+
+
+def _look_up(v: Variant) -> Path | None:
+    """The first file named for `v` in the search directories, checked; None if none is."""
     for d in search_dirs():
         p = d / v.file
-        looked.append(str(d))
         if p.is_file():
             check(p)
             return p
-    raise ModelError(f"MoveNet model {v.file} not found (looked in {', '.join(looked)}). "
-                     f"Fetch it with: {fetch_hint(v)}")
+    return None
 
 
 def fetch(variant_name: str | None = None, dest_dir: Path | None = None, url: str | None = None,
