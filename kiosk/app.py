@@ -59,13 +59,14 @@ class App:
                  fps: float = 30.0, threaded: bool = True, ghost: bool = False, one_button: bool = False,
                  history=None, notifier=None, presence=None, errors: list[str] | None = None,
                  pip: bool = False, on_frame: Callable[["App", ViewModel], None] | None = None,
-                 brightness: float = 1.0) -> None:  # fmt: skip
+                 brightness: float = 1.0, back_shape_off: str = "") -> None:  # fmt: skip
         self._trim, self._trimmed_at = heap.trimmer(), -1e9
         self.display, self.worker, self.judge_factory = display, worker, judge_factory
         self.info, self.sound, self.clock, self.fps = info, sound, clock, fps
         self.threaded, self.ghost, self.one_button = threaded, ghost, one_button
         self.history, self.notifier, self.presence = history, notifier, presence
         self.static_errors = list(errors or [])
+        self.back_shape_off = back_shape_off  # why the back-shape check is off ("" = on)
         self.on_frame = on_frame  # after each frame is drawn: the demo's script and screenshots
         self.pip = pip  # draw the pose picture-in-picture (the demo's athlete)
         self.keyboard_hints = False  # no GPIO buttons: name the keys on the glass
@@ -163,6 +164,10 @@ class App:
                 self._quit_at = t + self.quit_after_feed
 
     def _judge_all(self, fresh, t: float) -> None:
+        shapes = self.worker.take_shapes()
+        if self.judge is not None:
+            for st, bulge in shapes:
+                self.judge.back_shape(st, bulge)
         for pose, pt in fresh:
             person = pose is not None
             if self.presence is not None:
@@ -264,7 +269,7 @@ class App:
             pip_label="demo athlete (no camera)" if self.pip else "",
             crop=self.crop.update(self.latest_pose) if (self.pip or self.ghost) else None,
             someone_else=others,
-            last_view=self.last_view,
+            last_view=self.last_view, back_shape_off=self.back_shape_off,
         )  # fmt: skip
 
     def frame(self) -> None:

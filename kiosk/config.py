@@ -81,6 +81,10 @@ class Model:
     variant: str = _spec("lightning_int8", choices=MODEL_VARIANTS)
     path: str = _spec("", what="a .tflite file path, or empty for the normal look-up")
     threads: int = _spec(1, lo=1, hi=8)
+    # The second model, BlazePose, reading the back's outline for a rounded back (side views).
+    back_shape: bool = _spec(True)
+    back_shape_path: str = _spec("", what="a .tflite file path, or empty for the normal look-up")
+    back_shape_hz: float = _spec(5.0, lo=1.0, hi=15.0)
 
 
 @dataclass(frozen=True)

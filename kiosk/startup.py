@@ -45,6 +45,31 @@ def judge_factory(cfg, judge_cls) -> Callable[[str], object]:
     return lambda ex: judge_cls(ex, rules=cfg.rules_overrides(ex), camera_elevation_deg=elevation)
 
 
+BACK_SHAPE_OFF = "Back-shape check off: models fetch"
+
+
+def back_shape_reader(cfg):
+    """The second model's reader, and "" - or None and why the back-shape check is off, in
+    words for the glass. A missing model leaves the mirror running (the head-drop check of a
+    rounded back still works); a broken one is named in the log, as doctor names it."""
+    if not cfg.model.back_shape:
+        return None, "Back-shape check off in the config"
+    from kiosk.errors import ModelError
+    from kiosk.pose.backshape import BackShape, Reader
+    from kiosk.pose.model_files import find_back_shape
+
+    try:
+        path = find_back_shape(cfg.model.back_shape_path or None)
+        if path is None:
+            log.warning("back-shape model not fetched: rounded-back checks from the back's "
+                        "shape are off (fetch it with: hinge-mirror models fetch)")
+            return None, BACK_SHAPE_OFF
+        return Reader(BackShape(path), cfg.model.back_shape_hz), ""
+    except ModelError as exc:
+        log.error("%s", exc)
+        return None, BACK_SHAPE_OFF
+
+
 def is_file_source(source: str) -> bool:
     """A video file, not the Pi camera or a webcam."""
     return source not in ("camera", "picamera", "webcam")
@@ -61,14 +86,15 @@ def build(cfg, mode: str, source: str | None = None, history=None, notifier=None
     from kiosk.pi.sound import Sound
     from kiosk.worker import CameraFeed, PoseWorker
 
-    errors, worker = [], None
+    errors, worker, back_shape_off = [], None, ""
     try:
         from kiosk.pose.estimator import PoseEstimator
 
         estimator = PoseEstimator(config_model_path=cfg.model.path or None, variant=cfg.model.variant,
                                   threads=cfg.model.threads)  # fmt: skip
         opener, realtime = open_source_factory(cfg, source or cfg.camera.source)
-        worker = PoseWorker(CameraFeed(opener, estimator, realtime=realtime))
+        reader, back_shape_off = back_shape_reader(cfg)
+        worker = PoseWorker(CameraFeed(opener, estimator, realtime=realtime, shape_reader=reader))
     except ModelError as exc:
         if require_model:
             raise
@@ -83,5 +109,5 @@ def build(cfg, mode: str, source: str | None = None, history=None, notifier=None
     return App(display=display, worker=worker, info=info, sound=sound,
                judge_factory=judge_factory(cfg, Judge),
                ghost=cfg.display.ghost, one_button=cfg.buttons.mode == "one",
-               brightness=cfg.display.brightness,
+               brightness=cfg.display.brightness, back_shape_off=back_shape_off,
                history=history, notifier=notifier, presence=presence, errors=errors)  # fmt: skip

@@ -135,6 +135,12 @@ class PoseWorker:
             self._pending.clear()
             return fresh, self._latest
 
+    def take_shapes(self) -> list[tuple[float, float]]:
+        """The back's shape read since the last call, (frame time, bulge): the second model
+        reads on its own thread, so these may belong to poses already taken."""
+        take = getattr(self.feed, "take_shapes", None)
+        return take() if take is not None else []
+
     def publish(self, pose: Pose | None, t: float) -> None:
         with self._lock:
             self._pending.append((pose, t))
@@ -177,8 +183,11 @@ class CameraFeed:
 
     def __init__(self, open_source: Callable[[], object], estimator, realtime: bool = False,
                  clock: Callable[[], float] = time.monotonic, loop: bool = False,
-                 sleep: Callable[[float], None] | None = None) -> None:  # fmt: skip
+                 sleep: Callable[[float], None] | None = None, shape_reader=None) -> None:  # fmt: skip
         self.open_source = open_source
+        # The back-shape reader (kiosk.pose.backshape.Reader): offered each pose with its
+        # frame, it reads on its own thread; None when the second model is off.
+        self.shape_reader = shape_reader
         self._wake = threading.Event()
         self.sleep = sleep or self._wake.wait  # waits that interrupt() cuts short
         self.estimator = estimator
@@ -240,7 +249,10 @@ class CameraFeed:
                 self.sleep(min(ahead, 0.5))
         self.lull.enter(Lull.PYTHON)
         try:
-            return self.estimator.estimate(frame.rgb, t), t
+            pose = self.estimator.estimate(frame.rgb, t)
+            if self.shape_reader is not None and pose is not None:
+                self.shape_reader.offer(frame.rgb, pose)
+            return pose, t
         finally:
             self.lull.enter(Lull.CAMERA)  # (or the worker's own waits: idle either way)
 
@@ -277,6 +289,12 @@ class CameraFeed:
 
     def close(self) -> None:
         self._close()
+        if self.shape_reader is not None:
+            self.shape_reader.close()
+
+    def take_shapes(self) -> list[tuple[float, float]]:
+        """The back-shape readings (frame time, bulge) since the last call."""
+        return self.shape_reader.take() if self.shape_reader is not None else []
 
     @property
     def others_seen(self):

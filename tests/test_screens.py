@@ -7,6 +7,8 @@ import numpy as np
 import pygame
 import pytest
 
+from kiosk.startup import BACK_SHAPE_OFF
+
 from kiosk.coach.coach import Cue, fault_cue
 from kiosk.screen.flow import Flow, Screen
 from kiosk.pose.keypoints import Pose
@@ -95,6 +97,7 @@ CASES = {
         "hinge-mirror models fetch lightning_int8"]),
     "get_set-feet-cut-off": lambda: model_for(Screen.GET_SET, view_pose=cut_off_pose()),
     "get_set-someone-else": lambda: model_for(Screen.GET_SET, someone_else=True),
+    "get_set-back-shape-off": lambda: model_for(Screen.GET_SET, back_shape_off=BACK_SHAPE_OFF),
     "get_set-front-view": lambda: model_for(Screen.GET_SET, last_view=View.FRONT, state=JudgeState(
         1000.0, Phase.CALIBRATING, View.UNKNOWN, True, 3.0, 0.9, message="Hold still")),
     "coaching-front-view": lambda: model_for(Screen.COACHING, state=JudgeState(
@@ -242,6 +245,15 @@ def test_someone_else_is_said_on_get_set_and_quietly_while_coaching(orient):
     assert SOMEONE_ELSE in said[Screen.GET_SET, True]  # wrapped lines, joined again
     assert "Someone else is in view" not in said[Screen.COACHING, False]
     assert "Someone else is in view" in said[Screen.COACHING, True]
+
+
+@pytest.mark.parametrize("orient", SIZES)
+def test_get_set_says_when_the_back_shape_check_is_off(orient):
+    pygame.init()
+    for off in ("", BACK_SHAPE_OFF):
+        cv = Canvas(pygame.Surface(SIZES[orient]))
+        render(cv, model_for(Screen.GET_SET, back_shape_off=off))
+        assert (BACK_SHAPE_OFF in [text for text, _ in cv.texts]) is bool(off)
 
 
 def test_the_phase_word_says_where_the_rep_is():

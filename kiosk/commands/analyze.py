@@ -55,6 +55,8 @@ def add_parser(subparsers, name):
                    help="with --exercise: judge only the poses a machine finding HZ a second "
                         "would (a Pi's rate: run `hinge-mirror bench` there)")
     p.add_argument("--model", help="MoveNet .tflite file (default: look it up)")
+    p.add_argument("--no-back-shape", action="store_true",
+                   help="judge without the second model (BlazePose) that reads the back's shape")
     p.add_argument("--threads", type=int, default=1, help="interpreter threads (default 1)")
     p.set_defaults(func=run)
     return p
@@ -63,7 +65,23 @@ def add_parser(subparsers, name):
 def estimator_from_args(args):
     from kiosk.pose.estimator import PoseEstimator
 
-    return PoseEstimator(model_path=args.model, threads=args.threads)
+    est = PoseEstimator(model_path=args.model, threads=args.threads)
+    if getattr(args, "exercise", None) is not None or getattr(args, "keypoints_out", None):
+        est.back_shape = back_shape_from_args(args)
+    return est
+
+
+def back_shape_from_args(args):
+    """The in-line back-shape reader, unless --no-back-shape; a note when it is not fetched."""
+    if getattr(args, "no_back_shape", False):
+        return None
+    from kiosk.pose.backshape import sampler
+
+    found = sampler()
+    if found is None:
+        print("note: the back-shape model is not fetched, so a rounded back is judged only "
+              "from the head (fetch it with: hinge-mirror models fetch)", file=sys.stderr)
+    return found
 
 
 def frame_record(t, pose, frame_size) -> dict:

@@ -113,6 +113,8 @@ class Judge:
         return state
 
     def _update(self, pose: Pose | None, t: float) -> JudgeState:
+        if pose is not None and pose.back_bulge is not None:  # (read in line: recorded video)
+            self.back_shape(t - self.t_shift, pose.back_bulge)
         f = extract(pose, self.offsets, self.cal.get("trunk"))
         if f is None:
             return self._missing(t)

@@ -65,6 +65,9 @@ class PoseEstimator:
         self.others_seen: collections.deque[float] = collections.deque(maxlen=OTHERS_KEPT)
         self.look_aside_s = look_aside_s  # None: never spend the extra inference
         self._looked_at = self._track_since = -1e9
+        # Recorded video: the back's shape read in line (kiosk.pose.backshape.Sampler), so
+        # each due pose carries its back_bulge. Live, a Reader thread does it instead.
+        self.back_shape = None
         self.reset()
 
     @property
@@ -123,7 +126,8 @@ class PoseEstimator:
         if self.smart_crop:
             self._box = next_box(pts, w, h)
             self._look_aside(frame_rgb, t, w, h)
-        return Pose(np.array(pts), float(t), (w, h))
+        pose = Pose(np.array(pts), float(t), (w, h))
+        return pose if self.back_shape is None else self.back_shape(frame_rgb, pose)
 
     def _look_aside(self, frame_rgb, t, w, h) -> None:
         """Now and then (one extra inference a second) look at the wider strip of the frame

@@ -46,11 +46,14 @@ class Pose:
     score in 0..1, in COCO order (see NAMES).
     t: the frame's timestamp in seconds (camera or container clock, not wall-clock).
     frame_size: (width, height) of the source frame in pixels.
+    back_bulge: how far the back's outline bulged out in this frame, trunk lengths, when the
+    back-shape model read it (kiosk.pose.backshape; convention in kiosk.judge.angles).
     """
 
     keypoints: np.ndarray
     t: float
     frame_size: tuple[int, int]
+    back_bulge: float | None = None  # the back's outline, when read (kiosk.pose.backshape)
 
     def xy(self, index: int) -> np.ndarray:
         return self.keypoints[index, :2]
@@ -59,7 +62,7 @@ class Pose:
         return float(self.keypoints[index, 2])
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "t": round(float(self.t), 4),
             "frame_size": list(self.frame_size),
             "keypoints": [
@@ -68,8 +71,13 @@ class Pose:
                 for n, k in zip(NAMES, self.keypoints, strict=True)
             ],
         }  # fmt: skip
+        if self.back_bulge is not None:
+            out["back_bulge"] = round(float(self.back_bulge), 5)
+        return out
 
     @classmethod
     def from_json(cls, obj: dict) -> "Pose":
         kps = np.array([[k["x"], k["y"], k["score"]] for k in obj["keypoints"]], dtype=float)
-        return cls(kps, float(obj["t"]), tuple(obj["frame_size"]))
+        bulge = obj.get("back_bulge")
+        return cls(kps, float(obj["t"]), tuple(obj["frame_size"]),
+                   None if bulge is None else float(bulge))

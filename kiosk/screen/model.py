@@ -52,6 +52,7 @@ class ViewModel:
     # The camera view the judge found this session (Get set only knows it from an earlier set:
     # the judge learns the view as it calibrates, which ends Get set).
     last_view: View = View.UNKNOWN
+    back_shape_off: str = ""  # why the back-shape (rounded back) check is off, for Get set
 
     def exercise_info(self, exercise: str) -> ExerciseInfo:
         return self.info.get(exercise) or ExerciseInfo(exercise, exercise, "", (45.0, 80.0))

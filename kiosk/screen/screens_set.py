@@ -66,6 +66,8 @@ def get_set(cv: Canvas, m: ViewModel) -> None:
         (view not in (View.UNKNOWN, View.FRONT),
          f"Camera sees you from the {VIEW_WORDS[view]}" if view is not View.UNKNOWN else "Finding the camera view"),
     ]
+    if m.back_shape_off:  # the second model is not there: say so where the set is prepared
+        items.append((False, m.back_shape_off))
     for ok, label in items:
         cy = y + cv.line_height(size) // 2
         if ok:
