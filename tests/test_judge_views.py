@@ -106,3 +106,17 @@ def test_one_outline_reading_is_not_enough_to_fault_a_rep():
     j.finish()
     assert not any("rounded_back" in r.faults for r in j.reports)
     assert [m.bulge_samples for m in j.metrics][1] == 1
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_where_the_get_set_screen_asks_for_a_turn_is_where_bends_go_unjudged(seed):
+    from kiosk.coach.framing import view_advice
+    from kiosk.judge.reports import View
+
+    # Standing 30 deg to the camera, as the Get set screen asks: not "front", so no turn is
+    # asked for, and forward bends are judged. Straight on: a turn is asked for.
+    turned = judged("hinge", 30, seed)
+    assert turned.view.view is not View.FRONT and view_advice(turned.view.view) is None
+    assert turned.view.yaw_deg >= F.BEND_MIN_YAW
+    straight = judged("hinge", 0, seed)
+    assert straight.view.view is View.FRONT and view_advice(straight.view.view)

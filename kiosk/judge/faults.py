@@ -14,6 +14,7 @@ from kiosk.judge.phases import Cycle, descent_seen
 from kiosk.judge.rules import Rules
 from kiosk.judge.stats import median, percentile_of
 from kiosk.judge.trunk import Estimate
+from kiosk.judge.view import FRONT_MAX_YAW
 
 # Below this camera yaw (near-front) the hips' travel behind the ankles and near-straight
 # knee angles cannot be seen in 2D keypoints: faults that rest on them are not judged there.
@@ -23,9 +24,9 @@ SEE_LEGS_YAW = 25.0
 # near vertical (a 30 deg tilt shortens the thigh 13 %): a good RDL filmed 28 deg off behind
 # read as stiff-legged, and a plate hiding a knee read -15 deg.
 KNEES_READ_YAW = 45.0
-# From this estimated yaw on the hips' travel behind the ankles is judged (forward_bend). The
-# Get set screen asks for a 30-45 deg turn; body widths read a true 30 as 20-36 deg.
-BEND_MIN_YAW = 18.0
+# From this estimated yaw on the hips' travel behind the ankles is judged (forward_bend): the
+# view is no longer "front", and the Get set screen stops asking for a turn.
+BEND_MIN_YAW = FRONT_MAX_YAW
 MIN_DESCENT_FRAMES = 3  # fewer samples on the way down than this are a jump, not a descent
 PENALTY = {"rounded_back": 35, "forward_bend": 35, "squatting": 30, "hips_rise_first": 25,
            "over_extension": 15, "locked_knees": 15, "incomplete_lockout": 15, "too_shallow": 15,
