@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import sys
+import threading
 from typing import Iterator
 
 
@@ -39,33 +40,44 @@ class ConfigError(UserError):
 CHATTER = re.compile(r"^(INFO: |ALSA lib )")
 
 
+# fd 2 is the process's: one thread at a time may take it over (two at once would each
+# restore the other's pipe, and stderr would stay in a pipe nobody reads).
+_FD2 = threading.RLock()
+
+
 @contextlib.contextmanager
 def native_chatter_logged(log: logging.Logger) -> Iterator[None]:
     """Run a native call with file descriptor 2 sent to a pipe, then log its chatter (DEBUG:
     `-v` shows it) and pass any other line on to stderr unchanged, so a real error from the
-    library is never hidden. The pipe's write end does not block: a library that wrote more
-    than the pipe holds would lose the rest, never hang the caller."""
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError, AttributeError):  # no fd 2 to speak of: nothing to quiet
-        yield
-        return
-    read, write = os.pipe()
-    os.set_blocking(write, False)
-    os.dup2(write, 2)
-    os.close(write)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 2)  # (the pipe's last write end closes here)
-        os.close(saved)
-        chunks = []
-        while chunk := os.read(read, 65536):
-            chunks.append(chunk)
-        os.close(read)
-        for line in b"".join(chunks).decode(errors="replace").splitlines():
-            if CHATTER.match(line):
-                log.debug("%s", line)
-            elif line.strip():
-                print(line, file=sys.stderr)
+    library is never hidden. Neither end of the pipe blocks: a library that wrote more than
+    the pipe holds loses the rest, and what it wrote is read without waiting for an end (a
+    child process started meanwhile may hold the pipe open), so the caller never hangs."""
+    with _FD2:
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (OSError, ValueError, AttributeError):  # no fd 2 to speak of: nothing to quiet
+            yield
+            return
+        read, write = os.pipe()
+        os.set_blocking(write, False)
+        os.set_blocking(read, False)
+        os.dup2(write, 2)
+        os.close(write)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            chunks = []
+            try:
+                while chunk := os.read(read, 65536):
+                    chunks.append(chunk)
+            except BlockingIOError:  # all that was written is read
+                pass
+            os.close(read)
+            for line in b"".join(chunks).decode(errors="replace").splitlines():
+                if CHATTER.match(line):
+                    log.debug("%s", line)
+                elif line.strip():  # (also when the call failed: its own words on why)
+                    print(line, file=sys.stderr)

@@ -65,6 +65,34 @@ def test_native_chatter_goes_to_the_log_and_anything_else_still_shows():
     assert "log: INFO: Created TensorFlow Lite XNNPACK" in r.stdout and "log: ALSA lib" in r.stdout
 
 
+
+def test_native_chatter_never_strands_stderr_in_a_pipe():
+    """Two threads at once (each would restore the other's pipe), and a child process that
+    keeps the pipe open past the call: stderr is the terminal's again after, nobody hangs."""
+    code = (
+        "import logging, os, subprocess, sys, threading, time\n"
+        "from kiosk.errors import native_chatter_logged\n"
+        "before = os.fstat(2).st_ino\n"
+        "gate = threading.Barrier(2)\n"
+        "def work():\n"
+        "    gate.wait()\n"
+        "    for _ in range(300):\n"
+        "        with native_chatter_logged(logging.getLogger('t')):\n"
+        "            os.write(2, b'INFO: x\\n')\n"
+        "threads = [threading.Thread(target=work, daemon=True) for _ in range(2)]\n"
+        "[t.start() for t in threads]\n"
+        "[t.join(20) for t in threads]\n"
+        "t0 = time.monotonic()\n"
+        "with native_chatter_logged(logging.getLogger('t')):\n"
+        "    child = subprocess.Popen(['sleep', '10'])\n"
+        "took = time.monotonic() - t0\n"
+        "child.kill()\n"
+        "print(any(t.is_alive() for t in threads), os.fstat(2).st_ino == before, took < 2)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.stdout.split() == ["False", "True", "True"], (r.stdout, r.stderr[-2000:])
+
+
 # ---- help that speaks to the person -----------------------------------------------------
 def test_help_texts_are_whole_and_speak_to_users():
     top = hm("--help")
