@@ -10,6 +10,10 @@ when it is made, and keeps only the newest, as picamera2's request loop does. Me
   latency      camera timestamp -> the end of the frame that shows that pose's judgement
   stale frames how old each frame is when inference takes it, and how many were dropped
   memory       peak resident set (VmHWM) of this whole process
+  back shape   with --back-shape: the second model's Reader built at start-up as the kiosk
+               builds it, then the render rate (and MoveNet's) in alternating one-second blocks
+               with the Reader on and off, inference on throughout, the drawn athlete bent over
+               (its frames the Reader wants) so the Reader reads at its full rate
 Prints one JSON object.
 """
 
@@ -107,6 +111,18 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
 
 
+def rss_mb() -> float:
+    """The resident set now (VmRSS), MB; 0 where /proc is not there."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return 0.0
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--model", required=True)
@@ -118,6 +134,8 @@ def main(argv=None) -> int:
     p.add_argument("--seconds", type=float, default=10.0)
     p.add_argument("--fps", type=float, default=30.0, help="display rate")
     p.add_argument("--spawned", type=float, help="monotonic time the parent started this")
+    p.add_argument("--back-shape", metavar="PATH", help="the back-shape model: measure its Reader")
+    p.add_argument("--back-shape-hz", type=float, default=5.0)
     a = p.parse_args(argv)
     spawned = a.spawned if a.spawned is not None else time.monotonic()
 
@@ -136,6 +154,14 @@ def main(argv=None) -> int:
 
     display = Display("headless", "landscape")
     estimator = PoseEstimator(a.model, a.threads, runtime=a.runtime)
+    reader, reader_mb = None, None
+    if a.back_shape:  # built before the first pose, as kiosk.startup.build does
+        from kiosk.pose.backshape import BackShape, Reader
+        from kiosk.pose.runtime import load_runtime
+
+        before = rss_mb()
+        reader = Reader(BackShape(a.back_shape, runtime=load_runtime(a.runtime)), a.back_shape_hz)
+        reader_mb = rss_mb() - before
     size = tuple(int(v) for v in a.size.split("x"))
     maker = VideoLoop(a.video) if a.video else DrawnAthlete(a.exercise, size=size)
     camera = LiveCamera(maker.next_rgb, maker.fps)
@@ -211,7 +237,14 @@ def main(argv=None) -> int:
             acc["delivered"] += camera.delivered - d0
     ages = list(camera.ages)
     reps = app.flow.reps
+    back_shape = None
+    if reader is not None:
+        back_shape = _with_and_without_reader(app, feed, camera, maker, reader, consumed, blocks,
+                                              clock, a.fps)  # fmt: skip
+        back_shape["rss_at_build_mb"] = round(reader_mb, 1)
     worker.stop()
+    if reader is not None:
+        reader.close()
     with_inference = {"frame_ms": stats(on["times"]), "fps": round(on["frames"] / on["s"], 2)}
     without = {"frame_ms": stats(off["times"]), "fps": round(off["frames"] / off["s"], 2)}
     kept = with_inference["fps"] / min(a.fps, without["fps"])
@@ -226,8 +259,71 @@ def main(argv=None) -> int:
         "dropped_frames": captured - delivered, "frame_age_ms": stats(ages),
         "inference_fps": round(delivered / on["s"], 2), "reps_on_glass": reps,
         "runtime": estimator.runtime_name, "peak_rss_mb": round(peak_rss_mb(), 1),
+        **({"back_shape": back_shape} if back_shape is not None else {}),
     }))  # fmt: skip
     return 0
+
+
+def _with_and_without_reader(app, feed, camera, maker, reader, consumed, blocks, clock, fps) -> dict:
+    """The render rate and MoveNet's with the back-shape Reader offered every pose and without
+    it, in alternating one-second blocks (inference on in both), on the athlete bent over."""
+    from kiosk.bench.pipeline import stats
+    from kiosk.pose.backshape import wanted
+
+    bent = getattr(maker, "poses", None)
+    if bent is not None:  # the drawn athlete: only the poses the Reader reads
+        maker.poses = [p for p in maker.poses if wanted(p)] or maker.poses
+        maker.index = 0
+    frames_are = "drawn athlete, bent over" if bent is not None else "video, every frame"
+    feed.paused = False  # inference on throughout: only the Reader is switched
+    acc = {on: {"frames": 0, "s": 0.0, "times": [], "delivered": 0, "posed": 0, "bent": 0,
+                "latency": []} for on in (True, False)}  # fmt: skip
+    readings = 0
+    for b in range(2 * blocks):
+        on = b % 2 == 0
+        feed.feed.shape_reader = reader if on else None
+        a = acc[on]
+        consumed.clear()
+        d0, r0, t0 = camera.delivered, reader.readings, time.monotonic()
+        frames, poses = 0, []
+        take = app.worker.take
+
+        def keeping_take():  # the poses themselves, to count the bent ones after the block
+            fresh, latest = take()
+            poses.extend(p for p, _ in fresh if p is not None)
+            return fresh, latest
+
+        app.worker.take = keeping_take
+        while time.monotonic() - t0 < 1.0:
+            app.frame()
+            shown = time.monotonic()
+            a["latency"].extend(shown - t for _, t in consumed)
+            consumed.clear()
+            frames += 1
+            clock.tick(fps)
+        app.worker.take = take
+        a["s"] += time.monotonic() - t0
+        a["frames"] += frames
+        a["times"] += app.frame_times[-frames:]
+        a["delivered"] += camera.delivered - d0
+        a["posed"] += len(poses)
+        a["bent"] += sum(map(wanted, poses))
+        if on:
+            readings += reader.readings - r0
+    feed.feed.shape_reader = None
+
+    def side(a: dict) -> dict:
+        return {"frame_ms": stats(a["times"]), "fps": round(a["frames"] / a["s"], 2),
+                "inference_fps": round(a["delivered"] / a["s"], 2), "latency_ms": stats(a["latency"]),
+                "bent_share": round(a["bent"] / a["posed"], 3) if a["posed"] else 0.0}  # fmt: skip
+
+    on, off = side(acc[True]), side(acc[False])
+    return {"frames": frames_are, "hz": round(1 / reader.schedule.period, 2),
+            "with_reader": on, "without": off,
+            "render_kept": round(on["fps"] / off["fps"], 3) if off["fps"] else None,
+            "inference_kept": round(on["inference_fps"] / off["inference_fps"], 3) if off["inference_fps"] else None,
+            "readings": readings, "readings_per_s": round(readings / acc[True]["s"], 2),
+            "last_reading_ms": round(1000 * reader.read_s, 2)}  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -10,6 +10,11 @@ serial sum (all of it in line on one thread) beside it. Then every TFLite runtim
 here invokes the same tensors, interleaved; and a child process runs the kiosk itself
 (kiosk/bench/live.py) for start-up time, render frame time at 1080p with inference on its
 worker, latency from camera timestamp to glass, and peak resident memory.
+
+The second model (the back's shape, kiosk.pose.backshape): its bare invoke() and its whole
+reading on the bent-over frames, then MoveNet's pose rate as run, flat out, with its Reader on
+its own thread and without (`measure_back_shape`); the kiosk run measures the render rate
+with the Reader and without.
 """
 
 from __future__ import annotations
@@ -296,6 +301,174 @@ def _stage_breakdown(estimator, exercise: str, frames) -> tuple[dict, list]:
     return {k: stats(v) for k, v in parts.items()}, tensors
 
 
+# The second model's cost. Its reading times: this many readings of bent-over frames (after
+# READ_WARMUP), each followed by its bare invoke() on the same input.
+READINGS, READ_WARMUP = 40, 3
+# MoveNet's pose rate with and without the back-shape Reader: PASSES pairs of passes this long,
+# each pair back to back (the order alternating) so both halves see the same stretch of a
+# shared machine; the pair with the median ratio is reported, every pair's ratio beside it.
+RATE_PASS_S = 3.0
+# The pairs' ratios should agree: a wider spread means something else took the CPU in some
+# passes and not in others (quiet here: 0.993-1.005; a CPU hog beside it: 0.89-0.95; the
+# test suite running: 0.52-0.91).
+RATE_STEADY_SPREAD = 0.05
+
+
+def measure_back_shape(estimator, exercise: str, frames, shape, hz: float,
+                       captured: bool = True, seconds: float = RATE_PASS_S) -> dict:  # fmt: skip
+    """What the second model costs: its bare invoke() and its whole reading
+    (BackShape.measure: crop warp, invoke, outline) on the bent-over frames; then MoveNet's
+    pose rate as the kiosk runs it (the judge on a render stand-in, `_as_run`) with the
+    back-shape Reader on its own thread at `hz` and without it.
+
+    The passes run MoveNet flat out, so that the model and not the camera sets the pose rate:
+    what the Reader takes from MoveNet shows (behind a 30 fps camera a fast machine hides it;
+    the kiosk run reports that rate too). They run on the bent-over frames only, looped, so
+    the Reader reads at its full rate; each frame is stamped with the clock when the worker
+    takes it, as a camera stamps it, so the Reader's `hz` is per second of real time."""
+    from kiosk.pose.backshape import wanted
+
+    bent, found = [], []  # (frame index, rgb, pose): the frames a reading is timed on
+    estimator.reset()
+    for i, (convert, t) in enumerate(frames):
+        rgb = convert()
+        pose = estimator.estimate(rgb, t)
+        if pose is not None and wanted(pose):
+            bent.append((i, rgb, pose))
+        elif pose is not None and len(found) < READINGS:
+            found.append((i, rgb, pose))  # (only read if the athlete is never bent over)
+    out = {"model": shape.model_path.name, "runtime": shape.runtime_name, "hz": hz,
+           "bent_frames": len(bent), "frames": len(frames),
+           "bent_share": round(len(bent) / len(frames), 3)}  # fmt: skip
+    use = bent or found
+    if not use:
+        return dict(out, _error="no person found in the frames: nothing for the second model to read")
+    reading, floor, outside = [], [], []
+    for k in range(READ_WARMUP + READINGS):
+        _, rgb, pose = use[k % len(use)]
+        t0 = time.perf_counter()
+        shape.measure(rgb, pose)
+        t1 = time.perf_counter()
+        shape.interpreter.invoke()
+        t2 = time.perf_counter()
+        if k >= READ_WARMUP:
+            reading.append(t1 - t0)
+            floor.append(t2 - t1)
+            outside.append(t1 - t0 - (t2 - t1))
+    # (outside the invoke: the crop warp, the input and output copies, the outline; the
+    # Reader's share of the GIL, bar the cv2 calls, which let it go)
+    out.update(invoke=stats(floor), reading=stats(reading), outside_invoke=stats(outside))
+    if not bent:
+        return dict(out, _error="the athlete is never bent over in these frames: the Reader "
+                                "would never read, so its cost to the pose rate is not measured")
+    bent_frames = [frames[i] for i, _, _ in bent]
+    del bent, found, use
+    out["pose_rate"] = _pose_rates(estimator, exercise, bent_frames, shape, hz, captured, seconds)
+    estimator.reset()
+    return out
+
+
+class _Looped:
+    """A camera stand-in for the rate passes: the given frames in a loop, each stamped with
+    the monotonic clock when the worker takes it (a camera stamps capture time), so a pass can
+    run as long as asked and the Reader's schedule runs on real time."""
+
+    def __init__(self, frames, captured: bool):
+        self.captured = captured
+        self._items = [convert() for convert, _ in frames] if captured else [c for c, _ in frames]
+        self.k = 0
+
+    def read(self):
+        from kiosk.sources import Frame
+
+        item = self._items[self.k % len(self._items)]
+        self.k += 1
+        return Frame(item if self.captured else item(), time.monotonic())
+
+    def close(self) -> None:
+        pass
+
+
+def _pose_rates(estimator, exercise: str, frames, shape, hz: float, captured: bool,
+                seconds: float) -> dict:  # fmt: skip
+    """PASSES pairs of rate passes, without and with the Reader (the order alternating)."""
+    pairs = []
+    for k in range(PASSES):
+        order = (False, True) if k % 2 == 0 else (True, False)
+        runs = {with_reader: _rate_pass(estimator, exercise, frames, shape if with_reader else None,
+                                        hz, captured, seconds)
+                for with_reader in order}  # fmt: skip
+        pairs.append((runs[False], runs[True]))
+    ratios = [w["poses_per_s"] / wo["poses_per_s"] for wo, w in pairs]
+    without, with_reader = pairs[sorted(range(PASSES), key=ratios.__getitem__)[PASSES // 2]]
+    spread = max(ratios) - min(ratios)
+    return {"without": without, "with_reader": with_reader,
+            "kept": round(with_reader["poses_per_s"] / without["poses_per_s"], 3),
+            "kept_by_pass": [round(r, 3) for r in ratios], "seconds": seconds,
+            "kept_spread": round(spread, 3), "steady": spread <= RATE_STEADY_SPREAD}  # fmt: skip
+
+
+def _rate_pass(estimator, exercise: str, frames, shape, hz: float, captured: bool,
+               seconds: float) -> dict:  # fmt: skip
+    """`_as_run`'s arrangement for `seconds` after WARMUP frames, with the back-shape Reader
+    offered every pose (`shape` given) or not: MoveNet's poses a second, and the Reader's."""
+    import threading
+
+    from kiosk.judge import Judge
+    from kiosk.pose.backshape import Reader, wanted
+    from kiosk.worker import LULL_WAIT_S, CameraFeed, PoseWorker
+
+    estimator.reset()
+    reader = Reader(shape, hz) if shape is not None else None
+    source = _Looped(frames, captured)
+    feed = CameraFeed(lambda: source, estimator, shape_reader=reader)
+    worker, judge, done = PoseWorker(feed), Judge(exercise), threading.Event()
+    seen, shapes = [], [0]
+
+    def render_loop() -> None:  # as in _as_run, and the readings handed to the judge as App does
+        while True:
+            stopping = done.wait(1 / 30)
+            worker.wait_lull(LULL_WAIT_S)
+            for st, bulge in worker.take_shapes():
+                judge.back_shape(st, bulge)
+                shapes[0] += 1
+            for pose, t in worker.take()[0]:
+                judge.update(pose, t)
+                seen.append(pose)  # (whether it was bent over: counted after the pass)
+            if stopping:
+                return
+
+    thread = threading.Thread(target=render_loop, name="bench-render", daemon=True)
+    thread.start()
+    try:
+        for _ in range(WARMUP):
+            worker.step_once()
+        del seen[:]
+        read0 = reader.readings if reader else 0
+        t0 = time.perf_counter()
+        n = 0
+        while True:
+            worker.step_once()
+            n += 1
+            elapsed = time.perf_counter() - t0
+            if elapsed >= seconds:
+                break
+        readings = (reader.readings - read0) if reader else 0
+    finally:
+        done.set()
+        thread.join()
+        estimator.detector.lull = None
+        if reader is not None:
+            reader.close()
+    posed = [p for p in seen if p is not None]
+    out = {"poses": n, "s": round(elapsed, 3), "poses_per_s": round(n / elapsed, 2),
+           "bent_share": round(sum(map(wanted, posed)) / len(posed), 3) if posed else 0.0}  # fmt: skip
+    if reader is not None:
+        out.update(readings=readings, readings_per_s=round(readings / elapsed, 2),
+                   shapes_read=shapes[0], last_reading_ms=round(1000 * reader.read_s, 2))  # fmt: skip
+    return out
+
+
 def measure_runtimes(model_path, threads: int, tensors, rounds: int = 2) -> dict:
     """Bare invoke for each runtime importable here, interleaved frame by frame."""
     from kiosk.pose import runtime as R
@@ -342,13 +515,16 @@ def runtimes_elsewhere(python: str, model_path, threads: int, tensors) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def live(args, model_path) -> dict:
-    """The kiosk itself in a child process (so its peak RSS and start-up are its own)."""
+def live(args, model_path, back_shape=None) -> dict:
+    """The kiosk itself in a child process (so its peak RSS and start-up are its own); with the
+    back-shape model's path, its Reader too (built at start-up, measured on and off)."""
     cmd = [sys.executable, "-m", "kiosk.bench.live", "--model", str(model_path),
            "--threads", str(args.threads), "--exercise", args.exercise,
            "--seconds", str(args.render_seconds), "--spawned", repr(time.monotonic())]  # fmt: skip
     if args.runtime:
         cmd += ["--runtime", args.runtime]
+    if back_shape is not None:
+        cmd += ["--back-shape", str(back_shape), "--back-shape-hz", str(args.back_shape_hz)]
     if args.video:
         cmd += ["--video", args.video]
     elif getattr(args, "size", None):
@@ -356,7 +532,7 @@ def live(args, model_path) -> dict:
     env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy",
                PYTHONPATH=str(Path(__file__).parents[2]))  # fmt: skip
     out = subprocess.run(cmd, capture_output=True, text=True, env=env,
-                         timeout=120 + 4 * args.render_seconds)  # fmt: skip
+                         timeout=120 + 6 * args.render_seconds)  # fmt: skip
     if out.returncode != 0:
         tail = (out.stderr.strip().splitlines() or ["no output"])[-1]
         return {"_error": f"the kiosk run failed: {tail}"}
