@@ -42,7 +42,8 @@ def judge_factory(cfg, judge_cls) -> Callable[[str], object]:
     from kiosk.config import camera_elevation_deg
 
     elevation = camera_elevation_deg(cfg.camera)
-    return lambda ex: judge_cls(ex, rules=cfg.rules_overrides(ex), camera_elevation_deg=elevation)
+    return lambda ex: judge_cls(ex, rules=cfg.rules_overrides(ex), camera_elevation_deg=elevation,
+                                camera_distance_m=cfg.camera.distance_m)
 
 
 BACK_SHAPE_OFF = "Back-shape check off: models fetch"

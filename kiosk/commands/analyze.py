@@ -116,13 +116,15 @@ def run(args) -> int:
     return run_judge(args)
 
 
-def camera_elevation(args) -> float:
-    """--camera-height/--camera-distance, checked like [camera] height_m/distance_m."""
+def camera_placement(args) -> dict:
+    """--camera-height/--camera-distance, checked like [camera] height_m/distance_m, as the
+    judge's camera_elevation_deg and camera_distance_m."""
     from kiosk import config
 
     toml = "[camera]\n" + "".join(f"{k} = {v!r}\n" for k, v in (
         ("height_m", args.camera_height), ("distance_m", args.camera_distance)) if v is not None)  # fmt: skip
-    return config.camera_elevation_deg(config.parse(toml, origin="--camera-height/--camera-distance").camera)
+    cam = config.parse(toml, origin="--camera-height/--camera-distance").camera
+    return {"camera_elevation_deg": config.camera_elevation_deg(cam), "camera_distance_m": cam.distance_m}
 
 
 class Pending:
@@ -191,7 +193,7 @@ def run_judge(args) -> int:
     from kiosk.review import analysis
     from kiosk.errors import SourceError, UserError
 
-    elevation = camera_elevation(args)
+    placement = camera_placement(args)
     if args.keypoints_in:
         if args.overlay:
             raise UserError("--overlay needs the video, not --keypoints-in")
@@ -200,7 +202,7 @@ def run_judge(args) -> int:
             raise SourceError(f"keypoints file {args.keypoints_in} holds no frames; write it with "
                               "`hinge-mirror analyze VIDEO --keypoints-out FILE`")
         poses = analysis.at_rate(poses, args.pose_hz)
-        result = analysis.judge_poses(args.exercise, poses, camera_elevation_deg=elevation)
+        result = analysis.judge_poses(args.exercise, poses, **placement)
         return _print(result, args)
     if not args.video:
         raise UserError("analyze needs a VIDEO file (or --keypoints-in FILE.jsonl)")
@@ -222,7 +224,7 @@ def run_judge(args) -> int:
         try:
             result = analysis.analyze_video(args.video, args.exercise, est,
                                             overlay=overlay.tmp if overlay else None, on_pose=keep,
-                                            camera_elevation_deg=elevation,
+                                            **placement,
                                             pose_hz=args.pose_hz)  # fmt: skip
         finally:
             if out:

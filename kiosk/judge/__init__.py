@@ -30,7 +30,7 @@ from kiosk.judge.rules import EXERCISES, Rules, rules_for
 from kiosk.judge.smooth import Smoother
 from kiosk.judge.start import StartBuffer
 from kiosk.judge.stats import RollingMedian, median_of_sorted
-from kiosk.judge.trunk import Estimate, StandingLengths, estimate, segments
+from kiosk.judge.trunk import Estimate, StandingLengths, elevation_at, estimate, segments
 from kiosk.judge.view import ViewEstimator
 from kiosk.pose.keypoints import Pose
 from kiosk.judge.reports import JudgeState, Phase, RepReport, View
@@ -60,19 +60,21 @@ def depth_of(e: Estimate, standing_back: float) -> float:
 
 class Judge:
     def __init__(self, exercise: str, rules: dict | Rules | None = None, *,
-                 camera_elevation_deg: float = 0.0):  # fmt: skip
+                 camera_elevation_deg: float = 0.0, camera_distance_m: float = 2.5):  # fmt: skip
         """camera_elevation_deg: how far the camera looks down at the person's mid-trunk
         (about atan((camera height - 1.2 m) / distance)); 0 for a camera at chest height.
-        Front views over-read the back angle by about that much without it."""
+        Front views over-read the back angle by about that much without it. camera_distance_m:
+        how far away the person stands (the elevation steepens as the trunk drops)."""
         self.rules = rules if isinstance(rules, Rules) else rules_for(exercise, rules)
         self.exercise = exercise
         self.elevation = float(camera_elevation_deg)
+        self.distance = float(camera_distance_m)  # (how fast the elevation steepens as one bends)
         self.reset()
 
     def reset(self) -> None:
         """Forget everything: a new set (the person calibrates again)."""
         self.reports: list[RepReport] = []
-        self.metrics: list[F.RepMetrics] = []
+        self.evidence: list[F.Evidence] = []  # what each report was judged on (review tools)
         self.pm = PhaseMachine(self.rules)
         self.cal = StandingLengths()
         self.view = ViewEstimator()
@@ -141,7 +143,8 @@ class Judge:
             self.view.add_motion(*segs["trunk"], self._trunk_len())
         if not replay:  # (replayed frames were weighed by the calibration already)
             self.cal.add(f, segs)
-        e = estimate(f, self.cal, self.view.sin_yaw(), self.view.facing, self.elevation, segs)
+        e = estimate(f, self.cal, self.view.sin_yaw(), self.view.facing,
+                     elevation_at(f, self.cal, self.elevation, self.distance), segs)
         if e is None:
             return self._state(t, Phase.CALIBRATING, person=True)
         e.depth = depth_of(e, self.std.back)
@@ -283,7 +286,8 @@ class Judge:
         self.std.signed = yaw > 20.0
         self.std.side_view = self.view.view == View.SIDE
         sin_yaw = self.view.sin_yaw(unknown=0.0)
-        ests = [estimate(fr, self.cal, sin_yaw, self.view.facing, self.elevation) for fr in tall or frames]
+        ests = [estimate(fr, self.cal, sin_yaw, self.view.facing, elevation_at(fr, self.cal, self.elevation, self.distance))
+                for fr in tall or frames]
         for fr, e in zip(tall or frames, ests, strict=True):
             if e is not None:
                 self._learn_standing(fr, e, calibrating=True)
@@ -325,8 +329,9 @@ class Judge:
         m = F.measure(c, F.samples_since(self.hist, c.start_t), self.std, self.shapes)
         if F.carried(m, self.rules) or F.hands_still(m, self.rules):
             return None
-        self.metrics.append(m)  # the evidence behind each report, for review tools
-        faults = F.judge(c, m, self.rules, self.std, self._stood_first(c))
+        evidence = F.Evidence(c, m, replace(self.std), self._stood_first(c))
+        self.evidence.append(evidence)
+        faults = evidence.faults(self.rules)
         rep = RepReport(
             index=len(self.reports) + 1, start_s=c.start_t, end_s=c.end_t,
             back_angle_deg=m.back, hip_angle_deg=m.hip_angle, knee_flexion_deg=m.knee_flexion,
@@ -334,6 +339,11 @@ class Judge:
             score=F.score(faults, m.back, self.rules))  # fmt: skip
         self.reports.append(rep)
         return rep
+
+    @property
+    def metrics(self) -> list[F.RepMetrics]:
+        """The numbers behind each report, in order."""
+        return [e.metrics for e in self.evidence]
 
     def _stood_first(self, c) -> bool:
         """Was the person seen standing before this rep began?"""

@@ -84,8 +84,24 @@ class RepMetrics:
     reach: float | None = None  # hands below the knees, trunk lengths (p90 over the rep)
     hand_travel: float | None = None  # how far the hands went up and down (p95 - p5 of reach)
     hip_share: float | None = None  # the hips' share of the shoulders' drop at the bottom
+    wrist_bottom: float | None = None  # wrists against the shoulders at the bottom (wrist_height)
     back_bulge: float | None = None  # the back's outline bulging out at the deep moments (median)
     bulge_samples: int = 0  # how many back-shape readings that median took
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one rep's faults were judged on, kept so that review tools can judge it again
+    under other thresholds (kiosk.review.lolo: each threshold tried on lifters it was not
+    chosen on) without running the judge over the poses again."""
+
+    cycle: Cycle
+    metrics: RepMetrics
+    standing: Standing  # (a copy: the judge's own keeps learning)
+    stood_first: bool
+
+    def faults(self, r: Rules) -> list[str]:
+        return judge(self.cycle, self.metrics, r, self.standing, self.stood_first)
 
 
 def _med(samples: list[Estimate], attr: str) -> float | None:
@@ -146,7 +162,7 @@ def measure(c: Cycle, samples: list[Estimate], std: Standing, shapes=()) -> RepM
         reach=percentile_of(reach, 90) if reach else None,
         hand_travel=(percentile_of(reach, 95) - percentile_of(reach, 5)
                      if len(reach) >= HAND_SAMPLES_MIN else None),
-        hip_share=_med(bottom, "hip_share"),
+        hip_share=_med(bottom, "hip_share"), wrist_bottom=_med(bottom, "wrist_height"),
         back_bulge=median(bulges) if bulges else None, bulge_samples=len(bulges),
     )  # fmt: skip
 
@@ -218,6 +234,19 @@ def rounded_outline(m: RepMetrics, r: Rules, std: Standing) -> bool:
             and m.back_bulge > r.back_bulge_max)  # fmt: skip
 
 
+# Hips that sank this far into the shoulders' drop are a squat's, not a good morning's
+# (a good morning done with a bar on the back keeps the hands up too, and the hips high).
+HANDS_UP_SHARE = 0.4
+
+
+def hands_up_squat(m: RepMetrics, r: Rules) -> bool:
+    """In an exercise whose load hangs from the hands (the deadlift: the wrists at the bottom
+    0.8-1.5 trunk lengths below the shoulders in the footage), hands kept at the shoulders or
+    chest (a bar on the back, a goblet: 0.1-0.25 below) while the hips sink: a squat."""
+    return (r.hands_up_max is not None and m.wrist_bottom is not None and m.hip_share is not None
+            and m.wrist_bottom > r.hands_up_max and m.hip_share > HANDS_UP_SHARE)  # fmt: skip
+
+
 def to_the_floor(reach: float | None, r: Rules) -> bool:
     """Did the hands go down for the floor (reach: RepMetrics.reach), in an exercise that
     keeps them off it (rules.carry_reach)? Unseen wrists are no evidence."""
@@ -251,18 +280,21 @@ def judge(c: Cycle, m: RepMetrics, r: Rules, std: Standing, stood_first: bool = 
     f = []
     rel = m.back - std.back
     ratio = rel / max(m.knee_flexion, 1.0)  # hip-dominant (hinge) > 1 > knee-dominant (squat)
+    legs_seen = std.yaw >= SEE_LEGS_YAW
     # Knee-dominant: bent knees with an upright trunk (angles: best from the side), or hips
     # sunk low, or most of the shoulders' drop made by the hips (image heights: any view).
-    squat = ((m.knee_flexion > r.squat_knee_deg and ratio < r.squat_ratio)
+    # (The angles' ratio only where both angles read well: near the front a standing trunk's
+    # angle, read from its foreshortening, wanders by 20 deg, and the ratio with it.)
+    squat = ((legs_seen and m.knee_flexion > r.squat_knee_deg and ratio < r.squat_ratio)
              or (m.hip_drop is not None and m.hip_drop > r.squat_drop)
-             or (m.hip_share is not None and m.hip_share > r.squat_share))  # fmt: skip
+             or (m.hip_share is not None and m.hip_share > r.squat_share)
+             or hands_up_squat(m, r))  # fmt: skip
     # A flat back keeps the neck in line with the trunk at the bottom; a rounding upper back
     # drops the head below that line.
     # The neck is short: seen obliquely its angle is rough, so only a clear drop counts there.
     head_max = r.head_flexion_deg + (0.0 if std.side_view else 15.0)
     if (m.head_flexion is not None and m.head_flexion > head_max) or rounded_outline(m, r, std):
         f.append("rounded_back")
-    legs_seen = std.yaw >= SEE_LEGS_YAW
     if squat:
         f.append("squatting")
     # The hips travel back in proportion to the hinge: a shallow rep needs less of it.

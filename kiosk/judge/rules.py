@@ -46,6 +46,7 @@ class Rules:
     squat_ratio: float  # ...with back angle / knee flexion below this: squatting (knee-dominant)
     squat_drop: float  # ...or the hips sink more than this (leg lengths): squatting
     squat_share: float  # ...or the hips make more than this share of the shoulders' drop
+    hands_up_max: float | None  # ...or the hands stay above this (wrist height) as the hips sink
     locked_knee_deg: float | None  # knee flexion at the bottom below this: locked_knees
     forward_bend_shift: float  # hips behind ankles at the bottom below this (leg lengths)
     head_flexion_deg: float  # neck bent down against the trunk at the bottom by more: rounded_back
@@ -61,7 +62,7 @@ class Rules:
 _BASE = dict(count_min_deg=30.0, partial_min_deg=20.0, stand_max_deg=16.0, max_bottom_s=3.5,
              first_rep_from_floor=False, min_rep_s=0.6, carry_reach=None,
              hands_top_min=None, hands_travel_min=None, shallow_deg=45.0, deep_deg=102.0,
-             min_down_s=0.35, squat_knee_deg=60.0, squat_ratio=0.5, squat_drop=0.4, squat_share=0.72,
+             min_down_s=0.35, squat_knee_deg=60.0, squat_ratio=0.5, squat_drop=0.4, squat_share=0.72, hands_up_max=None,
              locked_knee_deg=8.0, forward_bend_shift=0.03, head_flexion_deg=15.0, back_bulge_max=0.03,
              hips_first=0.85,
              stiff_knee_deg=None, stiff_ratio=1.3, lockout_deg=11.0, lean_back_deg=15.0,
@@ -80,7 +81,7 @@ EXERCISES: dict[str, Rules] = {
               how_to="Load close, hips back, lift with hips and chest rising together, stand tall.",
               band_deg=(35.0, 85.0), **dict(_BASE, count_min_deg=25.0, shallow_deg=30.0,
                                            deep_deg=100.0, min_down_s=0.2, squat_knee_deg=60.0,
-                                           squat_ratio=0.4, squat_drop=0.45, squat_share=0.61, locked_knee_deg=None,
+                                           squat_ratio=0.4, squat_drop=0.45, squat_share=0.61, hands_up_max=-0.5, locked_knee_deg=None,
                                            stiff_knee_deg=46.0, first_rep_from_floor=True,
                                            max_bottom_s=4.5)),
         Rules(id="skier-swing", name="Skier swing",
@@ -131,7 +132,7 @@ def _check(exercise: str, key: str, value, current):
         return None
     if value is None or isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(f"{where}: must be a number")
-    if key not in ("arms_min", "carry_reach", "hands_top_min", "back_bulge_max") and value < 0:
+    if key not in ("arms_min", "carry_reach", "hands_top_min", "back_bulge_max", "hands_up_max") and value < 0:
         raise ConfigError(f"{where}: must not be negative")
     if key.endswith("_deg") and value > 180:
         raise ConfigError(f"{where}: degrees must be at most 180")

@@ -123,6 +123,21 @@ def _seg(lo, hi) -> tuple[float, float] | None:
 # hips 0.14 leg lengths back on some reps at 30 deg.
 SHIFT_SIN = 0.26
 SHARE_MIN_DROP = 0.2  # (trunk lengths) see Estimate.hip_share
+TRUNK_M = 0.5  # an adult's standing hip-to-shoulder length, metres (sizes the trunk's drop)
+
+
+def elevation_at(f: Frame, cal: StandingLengths, base_deg: float, distance_m: float) -> float:
+    """How far the camera looks down at the mid-trunk in this frame, degrees: `base_deg` to a
+    standing chest, steepened as the trunk drops below it (a deadlift's bottom brings the
+    mid-trunk ~0.4 m lower). A trunk tipping toward a camera above it foreshortens faster, so
+    without this a front view read the bottom of generated deadlifts 5-9 deg too deep with the
+    camera at chest height (1-2 deg with it). Rounded to 0.5 deg: the fit caches per value."""
+    L = cal.get("trunk")
+    if not L or cal.hip_y is None:
+        return base_deg
+    drop_m = (0.5 * (f.hip[1] + f.shoulder[1]) - (cal.hip_y - 0.5 * L)) / L * TRUNK_M
+    e = math.degrees(math.atan(math.tan(math.radians(base_deg)) + drop_m / max(distance_m, 0.5)))
+    return round(2.0 * e) / 2.0
 
 
 @dataclass
@@ -167,7 +182,7 @@ def estimate(f: Frame, cal: StandingLengths, sin_yaw: tuple[float, float], facin
     if legs:
         rows += [(sth[0], sth[1], Lth, -facing, 0.0), (ssh[0], ssh[1], Lsh, facing, 0.0)]
     if neck:
-        rows.append((sn[0], sn[1], Ln, facing, 0.0))
+        rows.append((sn[0], sn[1], Ln, facing, elevation_deg))  # (seen as the trunk is)
     fits = incline_many(rows, sin_yaw)
     back, res = fits[0]
     conf = min(max(f.score * 1.4, 0.0), 1.0) * math.exp(-res / 0.02) * (0.6 + 0.4 * sin_yaw[0])

@@ -59,9 +59,10 @@ class Analysis:
 
 def judge_poses(exercise: str, poses: Iterable[TimedPose], rules: dict | None = None,
                 on_state: Callable[[float, Pose | None, JudgeState], None] | None = None,
-                camera_elevation_deg: float = 0.0) -> Analysis:  # fmt: skip
+                camera_elevation_deg: float = 0.0, camera_distance_m: float = 2.5) -> Analysis:  # fmt: skip
     """Run the judge over (t, pose) pairs. `on_state` sees every frame's state (overlays)."""
-    judge = Judge(exercise, rules, camera_elevation_deg=camera_elevation_deg)
+    judge = Judge(exercise, rules, camera_elevation_deg=camera_elevation_deg,
+                  camera_distance_m=camera_distance_m)
     n, first, last, partials, view = 0, None, None, 0, "unknown"
 
     def result(end: JudgeState | None) -> Analysis:
@@ -87,29 +88,32 @@ def judge_poses(exercise: str, poses: Iterable[TimedPose], rules: dict | None = 
 
 
 def video_poses(video: str | Path, estimator, frames_out: list | None = None,
-                pose_hz: float | None = None) -> Iterator[TimedPose]:  # fmt: skip
+                pose_hz: float | None = None, perturb=None) -> Iterator[TimedPose]:  # fmt: skip
     """(t, Pose | None) for every frame of a video, through the pose core. With
     `frames_out`, the current frame's RGB is left in frames_out[0] (for overlays).
     `pose_hz`: only the frames the kiosk would take on a machine finding that many poses a
-    second (`PoseRate`); the crop follows the person at that rate too, as it would there."""
+    second (`PoseRate`); the crop follows the person at that rate too, as it would there.
+    `perturb`: a kiosk.review.perturb.Perturbation of the decoded pixels (stability runs)."""
     from kiosk.sources.video import VideoSource
 
     estimator.reset()
-    with VideoSource(video) as src:
+    exact = perturb is None or perturb.exact_rgb
+    with VideoSource(video, exact_rgb=exact) as src:
         rate = PoseRate(pose_hz, 1.0 / src.fps if src.fps else 0.0) if pose_hz else None
         due = None
         while (frame := src.read_from(due)) is not None:
             if rate is not None:
                 due = rate.next_due(frame.t)
+            rgb = frame.rgb if perturb is None else perturb(frame.rgb, frame.t)
             if frames_out is not None:
-                frames_out[:] = [frame.rgb]
-            yield frame.t, estimator.estimate(frame.rgb, frame.t)
+                frames_out[:] = [rgb]
+            yield frame.t, estimator.estimate(rgb, frame.t)
 
 
 def analyze_video(video: str | Path, exercise: str, estimator, rules: dict | None = None,
                   overlay: str | Path | None = None,
                   on_pose: Callable[[float, Pose | None], None] | None = None,
-                  camera_elevation_deg: float = 0.0,
+                  camera_elevation_deg: float = 0.0, camera_distance_m: float = 2.5,
                   pose_hz: float | None = None) -> Analysis:  # fmt: skip
     """Pose core + judge over a video; an annotated copy goes to `overlay` if given.
     `pose_hz`: as a slower machine would judge it (see `video_poses`)."""
@@ -133,7 +137,8 @@ def analyze_video(video: str | Path, exercise: str, estimator, rules: dict | Non
         writer.write(current[0], pose, state)
 
     try:
-        return judge_poses(exercise, poses(), rules, draw if writer else None, camera_elevation_deg)
+        return judge_poses(exercise, poses(), rules, draw if writer else None, camera_elevation_deg,
+                           camera_distance_m)
     finally:
         if writer is not None:
             writer.close()
