@@ -22,6 +22,7 @@ COMMANDS = {
     "demo": "demo",
     "pose": "pose",
     "analyze": "analyze",
+    "evaluate": "evaluate",
     "models": "models",
     "history": "history",
     "doctor": "doctor",

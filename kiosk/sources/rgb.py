@@ -19,11 +19,14 @@ class ToRGB:
     """One reformatter for a whole stream: it keeps its conversion context, where
     frame.to_ndarray() would set up a fresh one for every frame (3-6x the conversion)."""
 
-    def __init__(self) -> None:
+    def __init__(self, exact: bool = True) -> None:
+        """exact=False: swscale's default, per-CPU conversion (only to measure what it did)."""
         from av.video.reformatter import Interpolation, VideoReformatter
 
         self._reformatter = VideoReformatter()
-        self._flags = Interpolation.BILINEAR | Interpolation.BITEXACT | Interpolation.ACCURATE_RND
+        self._flags = Interpolation.BILINEAR
+        if exact:
+            self._flags |= Interpolation.BITEXACT | Interpolation.ACCURATE_RND
 
     def __call__(self, frame) -> np.ndarray:
         """(H, W, 3) uint8 RGB of a decoded av.VideoFrame, as stored (not rotated)."""

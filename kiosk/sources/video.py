@@ -22,8 +22,8 @@ from kiosk.sources.rgb import ToRGB as ExactRGB
 class ToRGB:
     """Decoded video frames -> upright RGB arrays, the same pixels on every CPU."""
 
-    def __init__(self) -> None:
-        self._rgb = ExactRGB()
+    def __init__(self, exact: bool = True) -> None:
+        self._rgb = ExactRGB(exact)
 
     def __call__(self, frame) -> np.ndarray:
         return _rotate(self._rgb(frame), getattr(frame, "rotation", 0) or 0)
@@ -42,8 +42,9 @@ _QUARTERS = {1: cv2.ROTATE_90_COUNTERCLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE
 class VideoSource(FrameSource):
     name = "video"
 
-    def __init__(self, path: str | os.PathLike, threads: int = 0):
+    def __init__(self, path: str | os.PathLike, threads: int = 0, exact_rgb: bool = True):
         self.path = Path(path)
+        self.exact_rgb = exact_rgb  # False: swscale's per-CPU default (stability runs only)
         self.threads = threads
         self._container = None
         self.frames_read = 0
@@ -75,7 +76,7 @@ class VideoSource(FrameSource):
         self.start = s.start_time if s.start_time is not None else None
         self.expected_frames = s.frames or None  # from the container's index; 0 if unknown
         self.fps = float(s.average_rate) if s.average_rate else None
-        self._to_rgb = ToRGB()
+        self._to_rgb = ToRGB(self.exact_rgb)
         self._decoded = self._decode()
         self._last_t = None
         self.damaged = []  # what went wrong, for the error at the end
