@@ -116,12 +116,12 @@ def _seg(lo, hi) -> tuple[float, float] | None:
     return None if lo is None or hi is None else (float(hi[0] - lo[0]), float(lo[1] - hi[1]))
 
 
-# From this sin(yaw) on (~15 deg) the hips' travel behind the ankles is read as a sideways
+# From this sin(yaw) on (~12 deg) the hips' travel behind the ankles is read as a sideways
 # offset in the image. A forward bend leaves it near 0 from any angle, so a yaw misread from
 # body widths (20-36 deg for a true 30 across body builds) only scales a hinge's reading; the
 # thigh and shin tilts it replaced, read from their foreshortening near vertical, put a bend's
 # hips 0.14 leg lengths back on some reps at 30 deg.
-SHIFT_SIN = 0.26
+SHIFT_SIN = 0.2
 SHARE_MIN_DROP = 0.2  # (trunk lengths) see Estimate.hip_share
 TRUNK_M = 0.5  # an adult's standing hip-to-shoulder length, metres (sizes the trunk's drop)
 

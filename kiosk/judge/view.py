@@ -22,7 +22,7 @@ HIP_PER_TRUNK = 0.43
 # Below this estimated yaw the view is "front": the hips' travel behind the ankles cannot be
 # read there, so forward_bend is not judged (faults.BEND_MIN_YAW) and the Get set screen asks
 # for a 30-45 deg turn, which body widths read as 20-36 deg.
-FRONT_MAX_YAW = 18.0
+FRONT_MAX_YAW = 15.0
 SIDE_MIN_YAW = 62.0
 # Nothing in front of the body hides a shoulder or hip from a camera in front of it; the body
 # itself hides the far side from one beside it. When no pair is ever seen whole, the view is
