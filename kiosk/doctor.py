@@ -84,6 +84,31 @@ def check_model(cfg: Config) -> list[Result]:
     return out
 
 
+def check_back_shape(cfg: Config) -> Result:
+    """The second model, BlazePose, which reads the back's outline: optional (the mirror runs
+    without it, and says so on the Get set screen), so a missing one is a warning."""
+    from kiosk.errors import UserError
+    from kiosk.pose import model_files
+
+    fetch = f"hinge-mirror models fetch {model_files.back_shape_variant().name}"
+    if not cfg.model.back_shape:
+        return Result("shape", WARN, "back-shape check off in the config ([model] back_shape = "
+                      "false): a rounded back is judged from the head only", required=False)
+    try:
+        path = model_files.find_back_shape(cfg.model.back_shape_path or None)
+        if path is not None:
+            from kiosk.pose.backshape import BackShape
+
+            BackShape(path)  # (loads it: a file that checks out but will not run says so here)
+    except UserError as exc:
+        return Result("shape", FAIL, str(exc), fetch, required=False)
+    if path is None:
+        return Result("shape", FAIL, "back-shape model not fetched: rounded-back checks from the "
+                      "back's shape are off (the head-drop check still runs)", fetch, required=False)
+    return Result("shape", PASS, f"{path} (size and SHA-256 match): reads the back's shape",
+                  required=False)
+
+
 def check_camera(cfg: Config) -> Result:
     """Open the configured source exactly as the kiosk does and read one frame."""
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # kiosk.app imports pygame
@@ -261,7 +286,7 @@ def run_checks(cfg: Config | None, config_error: Exception | None, skip: set[str
     """Yield results in order; after a config error the rest run on the defaults."""
     yield check_config(cfg, config_error)
     cfg = cfg or Config()
-    steps = [("model", check_model), ("camera", check_camera), ("gpio", check_gpio),
+    steps = [("model", check_model), ("shape", check_back_shape), ("camera", check_camera), ("gpio", check_gpio),
              ("display", check_display_libs), ("display", check_display), ("audio", check_audio),
              ("disk", check_disk), ("cec", check_cec)]  # fmt: skip
     for name, fn in steps:

@@ -76,6 +76,7 @@ def test_contract_settings_are_there():
     s = settings(UNIT.read_text())
     one = lambda k: s[k][-1]  # noqa: E731
     assert one("Type") == "notify" and one("WatchdogSec") and one("Restart") == "on-failure"
+    assert one("RestartPreventExitStatus") == "2"  # a start that cannot work is not retried
     assert one("StartLimitBurst") and one("StartLimitIntervalSec")
     assert one("User") == "hinge-mirror"
     assert set(one("SupplementaryGroups").split()) >= {"video", "render", "input", "gpio"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-CHECKS = ("model", "camera", "gpio", "display", "audio", "disk", "cec")
+CHECKS = ("model", "shape", "camera", "gpio", "display", "audio", "disk", "cec")
 DESCRIPTION = ("Check that this machine is ready to be the mirror: the model, the camera, the "
                "GPIO buttons, the display, sound, the config, the disk and HDMI-CEC. One line "
                "per check, with the fix for any that fails; exit status 1 if a required check "
