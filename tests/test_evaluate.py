@@ -119,3 +119,18 @@ def test_the_command_judges_two_real_clips_and_scores_them(footage_dir, model_pa
     assert set(out["lolo"]) == {"bichraix-a"}
     assert main(["evaluate", str(path), "--footage", str(tmp_path)]) == 2  # clips not there
     assert "not found" in capsys.readouterr().err
+
+
+def test_the_generated_table_counts_what_it_says(capsys):
+    from kiosk.cli import main
+    from kiosk.review import generated as G
+
+    rows = G.table(seeds=1, yaws=(0, 90))
+    side = next(r for r in rows if r.get("exercise") == "hinge" and r["yaw"] == 90)
+    assert (side["bends"], side["good"], side["sets"]) == (5, 5, 1)
+    assert side["caught"] >= 4 and side["good_major"] == 0  # seen from the side
+    front = next(r for r in rows if r.get("exercise") == "hinge" and r["yaw"] == 0)
+    assert front["caught"] == 0  # not judged straight on: the Get set screen asks for a turn
+    squats = [r for r in rows if "squats" in r]
+    assert [r["flagged"] for r in squats] == [3, 3]
+    assert main(["evaluate"]) == 2 and "needs LABELS.json, or --generated" in capsys.readouterr().err

@@ -20,7 +20,8 @@ TARGET_RECALL, TARGET_FALSE = 0.8, 0.2  # per clip: its fault on 80 % of reps; m
 def add_parser(subparsers, name):
     p = subparsers.add_parser(name, help="judge labelled clips and score the judge against the labels",
                               description=__doc__.splitlines()[0])
-    p.add_argument("labels", metavar="LABELS.json", help="labels, e.g. ../shared/footage/dev-labels.json")
+    p.add_argument("labels", metavar="LABELS.json", nargs="?",
+                   help="labels, e.g. ../shared/footage/dev-labels.json")
     p.add_argument("--footage", metavar="DIR", help="where the clips are (default: beside the labels)")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
     p.add_argument("--pose-hz", type=float, metavar="HZ",
@@ -29,6 +30,11 @@ def add_parser(subparsers, name):
                    help="also judge each clip with +-2 grey levels of noise, shifted 1 px and with the "
                         "default YUV->RGB conversion, and report how often a rep's verdict changed")
     p.add_argument("--no-back-shape", action="store_true", help="judge without the back-shape model")
+    p.add_argument("--generated", action="store_true",
+                   help="also judge generated athletes at camera yaws 0-90: forward bends, good reps, "
+                        "squats judged as deadlifts (no footage needed)")
+    p.add_argument("--seeds", type=int, default=4, metavar="N",
+                   help="with --generated: generated lifters per exercise and yaw (default 4)")
     p.add_argument("--model", help="MoveNet .tflite file (default: look it up)")
     p.set_defaults(func=run)
     return p
@@ -42,6 +48,18 @@ def run(args) -> int:
 
     if args.pose_hz is not None and not args.pose_hz > 0:
         raise UserError(f"--pose-hz {args.pose_hz:g}: give poses a second above 0, e.g. 15")
+    if args.seeds < 1:
+        raise UserError(f"--seeds {args.seeds}: give 1 or more")
+    if not args.labels and not args.generated:
+        raise UserError("evaluate needs LABELS.json, or --generated (or both)")
+    generated = None
+    if args.generated:
+        from kiosk.review import generated as G
+
+        generated = G.table(args.seeds)
+        if not args.labels:
+            print(json.dumps({"generated": generated}) if args.json else G.text(generated))
+            return 0
     labels = L.load(args.labels)
     footage = Path(args.footage) if args.footage else Path(args.labels).parent
     missing = [lab.file for lab in labels if not (footage / lab.file).is_file()]
@@ -64,10 +82,16 @@ def run(args) -> int:
     if args.perturb:
         report["stability"] = stability(labels, footage, make, results, args.pose_hz)
     report["targets_met"] = targets_met(report)
+    if generated is not None:
+        report["generated"] = generated
     if args.json:
         print(json.dumps(report))
     else:
         print(text(report))
+        if generated is not None:
+            from kiosk.review import generated as G
+
+            print("\n" + G.text(generated))
     return 0
 
 
