@@ -21,7 +21,8 @@ SHOULDER_PER_TRUNK = 0.74
 HIP_PER_TRUNK = 0.43
 # Below this estimated yaw the view is "front": the hips' travel behind the ankles cannot be
 # read there, so forward_bend is not judged (faults.BEND_MIN_YAW) and the Get set screen asks
-# for a 30-45 deg turn, which body widths read as 20-36 deg.
+# for a 30-45 deg turn, which body widths read as 17-36 deg across builds (a true front view,
+# misread from the widths, is caught by the trunk's motion: MOTION_FRONT_YAW).
 FRONT_MAX_YAW = 15.0
 SIDE_MIN_YAW = 62.0
 # Nothing in front of the body hides a shoulder or hip from a camera in front of it; the body
