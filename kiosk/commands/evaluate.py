@@ -74,8 +74,9 @@ def run(args) -> int:
         "labels": str(args.labels), "clips": len(labels), "lifters": len(held),
         "pose_hz": args.pose_hz, "back_shape": make.back_shape,
         "clip_rows": E.clip_rows(results, verdicts),
-        "fault_rows": E.fault_rows(results, verdicts),
-        "view_rows": E.fault_rows(results, verdicts, key=lambda r: r.label.view),
+        "fault_rows": E.fault_rows(results, verdicts, sure_only=True),
+        "fault_rows_all": E.fault_rows(results, verdicts),
+        "view_rows": E.fault_rows(results, verdicts, key=lambda r: r.label.view, sure_only=True),
         "own_thresholds": E.clip_rows(results),
         "lolo": {lifter: h["factors"] for lifter, h in held.items()},
     }
@@ -167,12 +168,17 @@ def text(report: dict) -> str:
                      f"{r['judged_view'][:8]:8s} {r['counted']:>2d}/{r['labelled']:<3d}  {exp:16s} {ok:3s} {reps}"
                      + (f"  ({r['confidence']} confidence)" if r["confidence"] == "low" else "")
                      + (f"  ERROR {r['error']}" if r["error"] else ""))  # fmt: skip
-    lines += ["", "Per fault (leave one lifter out): recall on reps labelled with it, false alarms on good reps:",
+    lines += ["", "Per fault (leave one lifter out): recall on reps labelled with it, false alarms on good reps;",
+              "labels marked high or medium confidence (with the low-confidence ones in brackets):",
               f"{'fault':16s} {'recall':>16s} {'false alarms':>16s}"]
+    every = {r["fault"]: r for r in report["fault_rows_all"]}
     for r in report["fault_rows"]:
+        a = every[r["fault"]]
         lines.append(f"{r['fault']:16s} {r['found']:>5d}/{r['labelled']:<4d} {_pct(r['recall']):>5s} "
-                     f"{r['false_alarms']:>5d}/{r['good']:<4d} {_pct(r['false_alarm_rate']):>5s}")
-    lines += ["", "By labelled view:", f"{'view':14s} {'fault':16s} {'recall':>16s} {'false alarms':>16s}"]
+                     f"{r['false_alarms']:>5d}/{r['good']:<4d} {_pct(r['false_alarm_rate']):>5s}"
+                     f"   ({a['found']}/{a['labelled']} {_pct(a['recall'])})")
+    lines += ["", "By labelled view (high and medium confidence):",
+              f"{'view':14s} {'fault':16s} {'recall':>16s} {'false alarms':>16s}"]
     for r in sorted(report["view_rows"], key=lambda r: (r["group"], r["fault"])):
         if r["labelled"] or r["false_alarms"]:
             lines.append(f"{r['group']:14s} {r['fault']:16s} {r['found']:>5d}/{r['labelled']:<4d} "

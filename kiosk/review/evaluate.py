@@ -101,12 +101,14 @@ def clip_rows(results: list[ClipResult], faults: list[list[list[str]]] | None = 
 
 
 def fault_rows(results: list[ClipResult], faults: list[list[list[str]]] | None = None,
-               key: Callable[[ClipResult], str] = lambda r: "all") -> list[dict]:  # fmt: skip
+               key: Callable[[ClipResult], str] = lambda r: "all", sure_only: bool = False) -> list[dict]:  # fmt: skip
     """Per fault (and group, e.g. view): recall on the reps labelled with it, and its
-    false-alarm rate on good reps."""
+    false-alarm rate on good reps; `sure_only`: leave out low-confidence labels."""
     faults = faults if faults is not None else verdicts(results)
     out: dict[tuple[str, str], dict] = {}
     for r, reps in zip(results, faults, strict=True):
+        if sure_only and r.label.confidence == "low":
+            continue
         for f in MAJOR:
             row = out.setdefault((key(r), f), {"group": key(r), "fault": f, "labelled": 0, "found": 0,
                                                 "good": 0, "false_alarms": 0})
