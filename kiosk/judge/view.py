@@ -40,6 +40,10 @@ HIDDEN_SIN = (math.sin(math.radians(45.0)), 1.0)
 TIPPED_W = 0.6
 MOTION_MIN = 10  # tipped frames before they speak
 MOTION_FRONT_YAW = 15.0  # below this, the motion's yaw replaces the widths'
+# ...and above the widths' it raises theirs, up to here: a broad-shouldered build turned 30 deg
+# read 15-18 from its widths (and was asked to turn), 25-28 from its motion. Beyond this the
+# motion is no guide (it reads a side view low, and a good RDL filmed behind at an angle 83).
+MOTION_RAISE_MAX = 40.0
 
 
 class ViewEstimator:
@@ -88,6 +92,8 @@ class ViewEstimator:
                 moved = math.degrees(math.asin(self._motion_sin))
                 if moved < MOTION_FRONT_YAW and (self._yaw is None or moved < self._yaw):
                     self._yaw = moved
+                elif self._yaw is not None and self._yaw < min(moved, MOTION_RAISE_MAX):
+                    self._yaw = min(moved, MOTION_RAISE_MAX)  # (only ever raised)
         return self._yaw
 
     def sin_yaw(self, unknown: float | None = None) -> tuple[float, float]:
