@@ -8,7 +8,6 @@ apart (a broken pipe needs a real pipe)."""
 from __future__ import annotations
 
 import json
-import logging
 import os
 import subprocess
 import sys

@@ -11,7 +11,6 @@ runs each clip with invisible changes to its pixels and says how often a rep's v
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 TARGET_RECALL, TARGET_FALSE = 0.8, 0.2  # per clip: its fault on 80 % of reps; majors on 20 %
