@@ -286,7 +286,8 @@ class Judge:
         self.std.signed = yaw > 20.0
         self.std.side_view = self.view.view == View.SIDE
         sin_yaw = self.view.sin_yaw(unknown=0.0)
-        ests = [estimate(fr, self.cal, sin_yaw, self.view.facing, elevation_at(fr, self.cal, self.elevation, self.distance))
+        ests = [estimate(fr, self.cal, sin_yaw, self.view.facing,
+                         elevation_at(fr, self.cal, self.elevation, self.distance))
                 for fr in tall or frames]
         for fr, e in zip(tall or frames, ests, strict=True):
             if e is not None:

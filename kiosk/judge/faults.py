@@ -308,7 +308,7 @@ def judge(c: Cycle, m: RepMetrics, r: Rules, std: Standing, stood_first: bool = 
     if squat:
         f.append("squatting")
     # The hips travel back in proportion to the hinge: a shallow rep needs less of it.
-    elif std.yaw >= BEND_MIN_YAW and m.hip_shift < r.forward_bend_shift * float(np.clip(rel / 60.0, 0.5, 1.2)):
+    elif std.yaw >= BEND_MIN_YAW and m.hip_shift < r.forward_bend_shift * float(np.clip(rel / 60, 0.5, 1.2)):
         f.append("forward_bend")
     if (std.side_view and r.locked_knee_deg is not None and m.knee_flexion < r.locked_knee_deg
             and "forward_bend" not in f):  # fmt: skip

@@ -217,5 +217,6 @@ def estimate(f: Frame, cal: StandingLengths, sin_yaw: tuple[float, float], facin
     return Estimate(f.t, back, conf, hip_angle=hip_angle, knee_flexion=knee_flexion, hip_shift=hip_shift,
                     thigh=thigh, shin=shin, head_flexion=head_flexion, wrist_height=wrist_height,
                     hand_reach=hand_reach,
-                    hip_drop=hip_drop, trunk_ratio=math.hypot(*st) / Lt, hip_y=float(f.hip[1]), sh_y=float(f.shoulder[1]),
+                    hip_drop=hip_drop, trunk_ratio=math.hypot(*st) / Lt, hip_y=float(f.hip[1]),
+                    sh_y=float(f.shoulder[1]),
                     hip_share=hip_share)  # fmt: skip

@@ -101,7 +101,8 @@ def clip_rows(results: list[ClipResult], faults: list[list[list[str]]] | None = 
 
 
 def fault_rows(results: list[ClipResult], faults: list[list[list[str]]] | None = None,
-               key: Callable[[ClipResult], str] = lambda r: "all", sure_only: bool = False) -> list[dict]:  # fmt: skip
+               key: Callable[[ClipResult], str] = lambda r: "all",
+               sure_only: bool = False) -> list[dict]:  # fmt: skip
     """Per fault (and group, e.g. view): recall on the reps labelled with it, and its
     false-alarm rate on good reps; `sure_only`: leave out low-confidence labels."""
     faults = faults if faults is not None else verdicts(results)

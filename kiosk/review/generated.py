@@ -68,5 +68,6 @@ def text(rows: list[dict]) -> str:
     out.append(f"{'squats judged as deadlifts':26s} {'yaw':>4s} {'counted':>9s} {'flagged squatting':>18s}")
     for r in rows:
         if "squats" in r:
-            out.append(f"{'':26s} {r['yaw']:>4d} {r['counted']:>4d}/{r['squats']:<4d} {r['flagged']:>13d}/{r['squats']:<4d}")
+            out.append(f"{'':26s} {r['yaw']:>4d} {r['counted']:>4d}/{r['squats']:<4d} "
+                       f"{r['flagged']:>13d}/{r['squats']:<4d}")
     return "\n".join(out)

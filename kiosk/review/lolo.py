@@ -6,7 +6,8 @@ faulty clips fits that lifter. For each lifter in turn, every threshold in TUNED
 again, as a factor on the judge's own value (every exercise's alike), on the other lifters'
 reps: the factor that best separates the reps labelled with the fault from the reps not
 labelled with it (clips judged right: the fault on 80 % of a faulty clip's reps, on at most
-20 % of another's), and of equally good factors the one nearest 1. The held-out lifter's reps are then judged with those.
+20 % of another's), and of equally good factors the one nearest 1. The held-out lifter's reps
+are then judged with those.
 Low-confidence labels are judged but never choose a threshold.
 """
 
