@@ -24,6 +24,7 @@ import json
 import sys
 import time
 
+from kiosk.bench.proc import status_mb
 from kiosk.sources import Frame, FrameSource
 from kiosk.sources.latest import CaptureThread
 
@@ -99,13 +100,9 @@ class Pausable:
 
 
 def peak_rss_mb() -> float:
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
+    peak = status_mb("VmHWM")
+    if peak is not None:
+        return peak
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
@@ -113,14 +110,7 @@ def peak_rss_mb() -> float:
 
 def rss_mb() -> float:
     """The resident set now (VmRSS), MB; 0 where /proc is not there."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return 0.0
+    return status_mb("VmRSS") or 0.0
 
 
 def main(argv=None) -> int:

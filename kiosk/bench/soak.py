@@ -32,15 +32,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from kiosk.bench.proc import status_mb
+
 MAX_RSS_GROWTH_MB = 2.0
 
 
 def rss_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
-    return float("nan")
+    rss = status_mb("VmRSS")
+    return float("nan") if rss is None else rss
 
 
 def open_fds() -> int:
