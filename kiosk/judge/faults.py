@@ -160,7 +160,7 @@ def measure(c: Cycle, samples: list[Estimate], std: Standing, shapes=()) -> RepM
     # p90: the hands' lowest stretch, where a lone wrist glitch does not reach
     reach = [s.hand_reach for s, m in zip(samples, rep, strict=True)
              if m and s.hand_reach is not None]
-    bulges = _deep_bulges(shapes, t[rep], depth[rep]) if rep.any() else []
+    bulges = _deep_bulges(shapes, t[rep], held[rep]) if rep.any() else []
     return RepMetrics(
         back=b, hip_angle=_med(bottom, "hip_angle") or 180.0 - b,
         knee_flexion=_med(bottom, "knee_flexion") or 0.0,
@@ -181,11 +181,11 @@ def measure(c: Cycle, samples: list[Estimate], std: Standing, shapes=()) -> RepM
     )  # fmt: skip
 
 
-def _deep_bulges(shapes, t: np.ndarray, depth: np.ndarray) -> list[float]:
-    """The back-shape readings taken at the rep's deep moments (the nearest sample's depth)."""
-    if not len(shapes) or not len(t):
+def _deep_bulges(shapes, t: np.ndarray, deep: np.ndarray) -> list[float]:
+    """The back-shape readings taken at the rep's deep moments (`deep`: which of the samples
+    at times `t` are; a reading counts when the sample nearest it is)."""
+    if not len(shapes) or len(t) < 2:
         return []
-    deep = depth >= DEEP_SHARE * float(np.max(depth))
     out = []
     for ts, bulge in reversed(shapes):  # (newest last: the rep's are at the end)
         if ts > t[-1] + 0.05:
