@@ -30,6 +30,10 @@ class Analysis:
     frames: int
     reports: list[RepReport] = field(default_factory=list)
     partials: int = 0  # too-shallow attempts that were not counted
+    # What each report was judged on (kiosk.judge.faults.Evidence), and the camera's yaw as
+    # the judge last estimated it: for judging the reps again under other thresholds.
+    evidence: list = field(default_factory=list)
+    yaw: float | None = None
 
     def to_json(self) -> dict:
         return {"exercise": self.exercise, "view": self.view, "fps": round(self.fps, 3),
@@ -69,7 +73,8 @@ def judge_poses(exercise: str, poses: Iterable[TimedPose], rules: dict | None = 
         """`end`: judge.finish(), as the clip may stop just after its last rep's lockout."""
         fps = (n - 1) / (last - first) if n > 1 and last > first else 0.0
         shallow = partials + (end is not None and end.partial)
-        return Analysis(exercise, view, fps, n, list(judge.reports), shallow)
+        return Analysis(exercise, view, fps, n, list(judge.reports), shallow, list(judge.evidence),
+                        judge.view.yaw_deg)
 
     try:
         for t, pose in poses:

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from kiosk.judge import Judge
 from kiosk.judge.faults import Evidence
-from kiosk.judge.rules import Rules
+from kiosk.judge.rules import Rules, rules_for
+from kiosk.review import analysis
 from kiosk.review.analysis import video_poses
 from kiosk.review.labels import MAJOR, Label
 
@@ -42,12 +42,9 @@ class ClipResult:
 
 
 def judge_poses(label: Label, poses, rules: dict | None = None) -> ClipResult:
-    judge = Judge(label.exercise, rules)
-    for t, pose in poses:
-        judge.update(pose, t)
-    judge.finish()
-    return ClipResult(label, judge.view.view.value, judge.view.yaw_deg, list(judge.evidence),
-                      [r.start_s for r in judge.reports], judge.rules)  # fmt: skip
+    a = analysis.judge_poses(label.exercise, poses, rules)
+    return ClipResult(label, a.view, a.yaw, a.evidence, [r.start_s for r in a.reports],
+                      rules_for(label.exercise, rules))
 
 
 def clip_poses(path: Path, estimator, pose_hz: float | None = None, perturb=None) -> list:
