@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from kiosk.judge import angles as A
 from kiosk.pose import keypoints as K
 from kiosk.judge.fit import incline, yaw_range
+from kiosk.pose.keypoints import TRUNK_CHORD_SHORTENING as CHORD_SHORTENING
 from kiosk.synth import Body, truth_angles
 from kiosk.synth.body import Posture, skeleton
 
@@ -94,6 +95,22 @@ def test_incline_tolerates_a_few_percent_of_scale_error_when_bent(theta, yaw, sc
     dx, dy = 100 * scale * np.sin(y) * np.sin(t), 100 * scale * np.cos(t)
     got, _ = incline(dx, dy, 100.0, yaw_range(yaw), facing=1.0)
     assert abs(got - theta) <= 4.0
+
+
+@pytest.mark.parametrize("yaw", [0.0, 30.0, 45.0])
+@pytest.mark.parametrize("theta", [30.0, 50.0, 70.0])
+def test_a_trunk_chord_that_shortens_as_it_tips_reads_its_true_angle(theta, yaw):
+    """MoveNet's hip-to-shoulder chord shortens by ~CHORD_SHORTENING sin^2(theta) as one bends
+    (measured from the side). Told so, the fit reads the true angle from the front and at an
+    angle; fitted as a rigid segment the same chord reads deeper (the 6 deg the front-oblique
+    camera of a two-camera set over-read)."""
+    t, y = np.radians(theta), np.radians(yaw)
+    k = 1 - CHORD_SHORTENING * np.sin(t) ** 2
+    dx, dy = 100 * k * np.sin(y) * np.sin(t), 100 * k * np.cos(t)
+    told, _ = incline(dx, dy, 100.0, yaw_range(yaw), facing=1.0, shortening=CHORD_SHORTENING)
+    rigid, _ = incline(dx, dy, 100.0, yaw_range(yaw), facing=1.0)
+    assert abs(told - theta) <= 1.0
+    assert rigid - theta >= 1.5
 
 
 def test_incline_reads_a_backward_lean_only_where_it_can_be_seen():

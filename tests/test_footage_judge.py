@@ -101,15 +101,15 @@ def test_thresholds_chosen_without_each_lifter_are_the_judges_own(evaluated):
     assert {k: v for k, v in moved.items() if v} == {}
 
 
-def test_two_cameras_on_one_set_read_the_same_back_angle_within_7_degrees(evaluated):
-    # kb-deadlift_side_05 and _front-oblique_06 film one set at once. Issue 21's target is a
-    # mean difference of 5 deg at the bottom of each rep; measured 6.1 (the front-oblique
-    # camera sits above the lifter, at a height and distance this footage does not give).
+def test_two_cameras_on_one_set_read_the_same_back_angle_within_5_degrees(evaluated):
+    # kb-deadlift_side_05 and _front-oblique_06 film one set at once: issue 21's target is a
+    # mean difference of at most 5 deg at the bottom of each rep (measured 4.4; 6.1 before the
+    # trunk fit knew that MoveNet's hip-to-shoulder chord shortens as one bends).
     results, _, _ = evaluated
     by = {r.label.file: [e.metrics.back for e in r.evidence] for r in results}
     side, oblique = by["kb-deadlift_side_05.mp4"], by["kb-deadlift_front-oblique_06.mp4"]
     assert len(side) == len(oblique) == 10
-    assert float(np.mean(np.abs(np.array(side) - oblique))) <= 7.0
+    assert float(np.mean(np.abs(np.array(side) - oblique))) <= 5.0
 
 
 def test_at_a_pi_pose_rate_every_rep_is_still_counted(evaluated_at_pi_rate):

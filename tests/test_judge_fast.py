@@ -21,17 +21,20 @@ from kiosk.judge.trunk import StandingLengths
 from kiosk.synth import generate
 
 
-def reference_incline(dx, dy_up, length0, sin_yaw, facing, prior=T.SCALE_PRIOR, elevation_deg=0.0):
+def reference_incline(dx, dy_up, length0, sin_yaw, facing, prior=T.SCALE_PRIOR, elevation_deg=0.0,
+                      shortening=0.0):  # fmt: skip
     """The inclination fit one segment at a time, as first written (see kiosk.judge.trunk)."""
     u, w = dx * facing / length0, dy_up / length0
     lo, hi = sin_yaw
-    a = 0.5 * (lo + hi) * T._SIN
+    chord = 1.0 - shortening * T._SIN**2
+    sin = T._SIN * chord
+    a = 0.5 * (lo + hi) * sin
     tan_e = np.tan(np.radians(elevation_deg))
-    b = T._COS - tan_e * np.sqrt(max(0.0, 1.0 - (0.5 * (lo + hi)) ** 2)) * T._SIN
+    b = (T._COS - tan_e * np.sqrt(max(0.0, 1.0 - (0.5 * (lo + hi)) ** 2)) * T._SIN) * chord
     for _ in range(2):
         k = (u * a + w * b + prior) / (a * a + b * b + prior)
-        safe = np.where(np.abs(k * T._SIN) > 1e-6, k * T._SIN, 1e-6)
-        a = np.clip(u / safe, lo, hi) * T._SIN
+        safe = np.where(np.abs(k * sin) > 1e-6, k * sin, 1e-6)
+        a = np.clip(u / safe, lo, hi) * sin
     k = (u * a + w * b + prior) / (a * a + b * b + prior)
     back = T._BACKWARD if lo >= T.OBLIQUE_SIN else T._BACKWARD_FRONT
     res = (u - k * a) ** 2 + (w - k * b) ** 2 + prior * (k - 1) ** 2 + back
@@ -44,12 +47,14 @@ def test_batched_inclination_fit_equals_one_segment_at_a_time(yaw):
     rng = np.random.default_rng(int(yaw or 7))
     sin_yaw = T.yaw_range(yaw)
     segs = [(float(rng.normal(0, 60)), float(rng.normal(40, 60)), float(rng.uniform(30, 150)),
-             float(rng.choice([-1.0, 1.0])), float(rng.choice([0.0, 0.0, 13.5])))
+             float(rng.choice([-1.0, 1.0])), float(rng.choice([0.0, 0.0, 13.5])),
+             float(rng.choice([0.0, 0.11])))
             for _ in range(200)]  # fmt: skip
     for i in range(0, len(segs), 4):
         rows = segs[i:i + 4]
         got = T.incline_many(rows, sin_yaw)
-        want = [reference_incline(dx, dy, L, sin_yaw, f, elevation_deg=e) for dx, dy, L, f, e in rows]
+        want = [reference_incline(dx, dy, L, sin_yaw, f, elevation_deg=e, shortening=c)
+                for dx, dy, L, f, e, c in rows]
         # The same grid point; the residual to rounding (it is summed in another order).
         assert [g[0] for g in got] == [x[0] for x in want]
         assert [g[1] for g in got] == pytest.approx([x[1] for x in want], rel=1e-9, abs=1e-12)

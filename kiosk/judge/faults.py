@@ -294,8 +294,11 @@ def judge(c: Cycle, m: RepMetrics, r: Rules, std: Standing, stood_first: bool = 
     # Knee-dominant: bent knees with an upright trunk (angles: best from the side), or hips
     # sunk low, or most of the shoulders' drop made by the hips (image heights: any view).
     # (The angles' ratio only where both angles read well: near the front a standing trunk's
-    # angle, read from its foreshortening, wanders by 20 deg, and the ratio with it.)
-    squat = ((legs_seen and m.knee_flexion > r.squat_knee_deg and ratio < r.squat_ratio)
+    # angle, read from its foreshortening, wanders by 20 deg, and the ratio with it; and the
+    # knee's bend, like a stiff knee's, shows sideways only from KNEES_READ_YAW: at 40 deg a
+    # good kettlebell swing's knees read 55-88 deg from rep to rep, the ratio 0.41-0.72.)
+    knees_read = std.yaw >= KNEES_READ_YAW
+    squat = ((knees_read and m.knee_flexion > r.squat_knee_deg and ratio < r.squat_ratio)
              or (m.hip_drop is not None and m.hip_drop > r.squat_drop)
              or (m.hip_share is not None and m.hip_share > r.squat_share)
              or hands_up_squat(m, r))  # fmt: skip

@@ -3,7 +3,9 @@
 A segment of standing length L0 (pixels, learned while the person stands) inclined by theta in
 the sagittal plane, seen from a camera at yaw psi (0 front, 90 side), projects to
     horizontal  u = k sin(psi) sin(theta)      vertical  w = k cos(theta)        (in L0 units)
-with k ~ 1 (small scale changes from perspective or a shortening spine). From the side
+with k ~ 1 - kappa sin^2(theta) (a keypoint chord that shortens as it tips: the trunk's, see
+kiosk.pose.keypoints.TRUNK_CHORD_SHORTENING) times a free scale near 1 (perspective, a curling
+spine). From the side
 theta = atan2(u, w) needs no calibration; from the front the horizontal part vanishes and the
 foreshortening w alone says how far the segment tipped toward the camera (the 2D angle would
 read ~0). `incline` fits theta and k to both parts by least squares with a prior k ~ 1,
@@ -32,30 +34,33 @@ _BACKWARD_FRONT = 0.5 * np.clip(-_GRID, 0, None) ** 2 + 1e-3 * (_GRID < 0)
 
 
 def incline(dx: float, dy_up: float, length0: float, sin_yaw: tuple[float, float], facing: float,
-            prior: float = SCALE_PRIOR, elevation_deg: float = 0.0) -> tuple[float, float]:  # fmt: skip
+            prior: float = SCALE_PRIOR, elevation_deg: float = 0.0,
+            shortening: float = 0.0) -> tuple[float, float]:  # fmt: skip
     """Inclination (deg, + toward facing) and fit residual of a segment seen as (dx, dy_up) px.
 
     sin_yaw is a range (lo, hi): the view is known only roughly (body proportions vary), so
     the fit may pick any yaw in it. Near the front this leaves the horizontal part unused and
     only the foreshortening speaks; an ambiguous sign resolves to forward.
     elevation_deg: how far the camera looks down at the person (a camera above the trunk
-    sees a segment tipping toward it shorten faster: cos(theta + e) instead of cos(theta))."""
-    return incline_many([(dx, dy_up, length0, facing, elevation_deg)], sin_yaw, prior)[0]
+    sees a segment tipping toward it shorten faster: cos(theta + e) instead of cos(theta)).
+    shortening: how much the segment's keypoint chord shortens as it tips, the kappa of
+    k ~ 1 - kappa sin^2(theta) (the trunk's: kiosk.pose.keypoints.TRUNK_CHORD_SHORTENING; 0: rigid)."""
+    return incline_many([(dx, dy_up, length0, facing, elevation_deg, shortening)], sin_yaw, prior)[0]
 
 
-def incline_many(segs: list[tuple[float, float, float, float, float]], sin_yaw: tuple[float, float],
-                 prior: float = SCALE_PRIOR) -> list[tuple[float, float]]:  # fmt: skip
-    """`incline` for several segments (dx, dy_up, length0, facing, elevation_deg) seen in one
+def incline_many(segs: list[tuple[float, float, float, float, float, float]],
+                 sin_yaw: tuple[float, float], prior: float = SCALE_PRIOR) -> list[tuple[float, float]]:  # fmt: skip
+    """`incline` for several segments (dx, dy_up, length0, facing, elevation_deg, shortening) seen in one
     view, fitted together: one pass over the grid per frame, not one per segment. The same
     fit as one segment at a time (tests/test_judge_fast.py), arranged for few numpy calls:
     everything that depends only on the view is cached, and the residual at the best k is
     |y|^2 - (x.y)^2 / |x|^2 (least squares), not the sum of the three squared misfits."""
     n = len(segs)
-    v = _view_terms(*sin_yaw, tuple([r[4] for r in segs]), prior)
+    v = _view_terms(*sin_yaw, tuple([r[4] for r in segs]), tuple([r[5] for r in segs]), prior)
     # u, w and their |y|^2 per segment, spread along the grid: numpy takes about twice as
     # long over a broadcast (n, 1) operand as over a same-shape one at this size.
     us, ws, qs = [], [], []
-    for dx, dy, L, f, _ in segs:
+    for dx, dy, L, f, _, _ in segs:
         u, w = dx * f / L, dy / L
         us.append(u)
         ws.append(w)
@@ -123,19 +128,24 @@ class _View:
 
 
 @lru_cache(maxsize=8)
-def _view_terms(lo: float, hi: float, elevations: tuple[float, ...], prior: float) -> _View:
+def _view_terms(lo: float, hi: float, elevations: tuple[float, ...], shortenings: tuple[float, ...],
+                prior: float) -> _View:  # fmt: skip
     """The view changes when the yaw estimate does (at standing samples, ~1 frame in 10), so
     this runs often enough to be kept to a few numpy calls too."""
     rows = (len(elevations), _N)
     sin, cos, backward, backward_front = _grid_rows(rows[0])
     mid = 0.5 * (lo + hi)
-    a0 = mid * sin
     # Vertical model: cos(theta) minus the toward-camera part seen through the elevation,
     # relative to standing (the calibration saw the upright segment through it too).
     b = cos
     if any(elevations):
         tan_e = np.tan(np.radians(np.array(elevations, float)))[:, None]
         b = cos - tan_e * np.sqrt(max(0.0, 1.0 - mid**2)) * sin
+    if any(shortenings):
+        chord = 1.0 - np.array(shortenings, float)[:, None] * sin * sin
+        sin = sin * chord  # (the sideways model is k s sin(theta): _sideways scales by this)
+        b = b * chord
+    a0 = mid * sin
     bbp = b * b
     bbp += prior
     d0 = a0 * a0

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from kiosk.judge import angles as A
 from kiosk.judge.features import Frame
 from kiosk.judge.fit import incline_many
+from kiosk.pose.keypoints import TRUNK_CHORD_SHORTENING
 from kiosk.judge.stats import median_of_sorted, percentile
 
 
@@ -178,11 +179,11 @@ def estimate(f: Frame, cal: StandingLengths, sin_yaw: tuple[float, float], facin
     legs = Lth is not None and Lsh is not None and sth is not None and ssh is not None
     neck = Ln is not None and sn is not None
     # The thigh tips backward (hips behind the knee) and the shin forward (knee ahead).
-    rows = [(st[0], st[1], Lt, facing, elevation_deg)]
+    rows = [(st[0], st[1], Lt, facing, elevation_deg, TRUNK_CHORD_SHORTENING)]
     if legs:
-        rows += [(sth[0], sth[1], Lth, -facing, 0.0), (ssh[0], ssh[1], Lsh, facing, 0.0)]
+        rows += [(sth[0], sth[1], Lth, -facing, 0.0, 0.0), (ssh[0], ssh[1], Lsh, facing, 0.0, 0.0)]
     if neck:
-        rows.append((sn[0], sn[1], Ln, facing, elevation_deg))  # (seen as the trunk is)
+        rows.append((sn[0], sn[1], Ln, facing, elevation_deg, 0.0))  # (seen as the trunk is)
     fits = incline_many(rows, sin_yaw)
     back, res = fits[0]
     conf = min(max(f.score * 1.4, 0.0), 1.0) * math.exp(-res / 0.02) * (0.6 + 0.4 * sin_yaw[0])

@@ -18,6 +18,15 @@ NOSE, L_EYE, R_EYE, L_EAR, R_EAR = 0, 1, 2, 3, 4
 L_SHOULDER, R_SHOULDER, L_ELBOW, R_ELBOW, L_WRIST, R_WRIST = 5, 6, 7, 8, 9, 10
 L_HIP, R_HIP, L_KNEE, R_KNEE, L_ANKLE, R_ANKLE = 11, 12, 13, 14, 15, 16
 
+# MoveNet's hip points slide up the pelvis as the hips flex: the hip-to-shoulder chord shortens
+# by about this times sin^2(trunk from vertical), whatever the back does. Measured from the
+# side (where the 2D angle needs no length): median over 6 lifters' good pulls, 0.015-0.26 per
+# lifter, rounded backs left out; the thigh chord lengthens a little as the point leaves it
+# (-0.075, too varied across lifters to model). kiosk.judge.trunk fits the trunk with it. (The
+# generator, kiosk.synth, keeps a rigid chord, which the judge now reads 2-3 deg shallower from
+# the front and at 30-45 deg than before, none from the side.)
+TRUNK_CHORD_SHORTENING = 0.11
+
 # Index of each keypoint's mirror image, for left/right swaps and mirrored drawing.
 MIRROR = (0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15)
 
