@@ -41,18 +41,20 @@ MODEL_DIR = _dir("HINGE_MIRROR_MODEL_DIR", SHARED / "models")
 FOOTAGE_DIR = _dir("HINGE_MIRROR_FOOTAGE_DIR", SHARED / "footage")
 MODEL_PATH = MODEL_DIR / "movenet_singlepose_lightning_int8_v4.tflite"
 TESTDATA = MODEL_DIR / "testdata"
+ARM64_CHECK = SHARED / "tools" / "arm64-check"
 ARTIFACTS = ROOT / "artifacts"
 
 
-HOW_TO_GET = ("put ../shared (the MoveNet model and the footage) beside the checkout, or set "
-              "HINGE_MIRROR_MODEL_DIR / HINGE_MIRROR_FOOTAGE_DIR")
-SKIP_REASON = f"needs the real model or footage, not found: {HOW_TO_GET}"
+HOW_TO_GET = ("put ../shared (the MoveNet model, the footage, the arm64 check) beside the checkout, "
+              "or set HINGE_MIRROR_MODEL_DIR / HINGE_MIRROR_FOOTAGE_DIR")
+SKIP_REASON = f"needs the real model, footage or ../shared/tools, not found: {HOW_TO_GET}"
 # What each marker and fixture needs. (A test may use the fixture without the marker.)
 NEEDS = {"model": (MODEL_PATH, "MoveNet Lightning int8 model"),
          "footage": (FOOTAGE_DIR / "dev-labels.json", "footage labels"),
          "model_path": (MODEL_PATH, "MoveNet Lightning int8 model"),
          "testdata_dir": (TESTDATA, "model test photos"),
-         "footage_dir": (FOOTAGE_DIR / "dev-labels.json", "footage labels")}  # fmt: skip
+         "footage_dir": (FOOTAGE_DIR / "dev-labels.json", "footage labels"),
+         "arm64_check": (ARM64_CHECK, "the arm64 check tool")}  # fmt: skip
 _skipped_for_fixtures = 0
 
 
@@ -123,3 +125,8 @@ def pytest_runtest_logreport(report):
 def pytest_sessionfinish(session, exitstatus):
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "fixture-tests.json").write_text(json.dumps(_outcomes, indent=1))
+
+
+@pytest.fixture(scope="session")
+def arm64_check() -> Path:
+    return _need(ARM64_CHECK, "the arm64 check tool")

@@ -11,16 +11,15 @@ from pathlib import Path
 
 import pytest
 
-TOOL = Path(__file__).resolve().parents[2] / "shared" / "tools" / "arm64-check"
-pytestmark = pytest.mark.skipif(not TOOL.is_file(), reason=f"no {TOOL} (CI has ../shared beside the checkout)")
+
+@pytest.fixture(scope="module")
+def tool_text(arm64_check: Path) -> str:
+    """The tool's text (conftest: skipped without ../shared, failed in CI)."""
+    return arm64_check.read_text()
 
 
-def tool_text() -> str:
-    return TOOL.read_text()
-
-
-def test_every_kiosk_import_in_the_tool_resolves():
-    found = re.findall(r"^\s*from (kiosk[\w.]*) import ([\w, ]+)$", tool_text(), re.M)
+def test_every_kiosk_import_in_the_tool_resolves(tool_text):
+    found = re.findall(r"^\s*from (kiosk[\w.]*) import ([\w, ]+)$", tool_text, re.M)
     assert found, "the tool imports nothing from kiosk any more: update this test"
     for module, names in found:
         mod = importlib.import_module(module)
@@ -35,12 +34,12 @@ def test_the_runtime_alias_is_the_pose_runtime():
     assert kiosk.runtime.load_runtime is kiosk.pose.runtime.load_runtime
 
 
-def test_every_command_and_option_the_tool_runs_exists():
+def test_every_command_and_option_the_tool_runs_exists(tool_text):
     used: dict[str, set[str]] = {}
-    for cmd, rest in re.findall(r"-m kiosk ([a-z][\w-]*)([^\n]*)", tool_text()):
+    for cmd, rest in re.findall(r"-m kiosk ([a-z][\w-]*)([^\n]*)", tool_text):
         used.setdefault(cmd, set()).update(re.findall(r"(?<![\w-])--[a-z][\w-]*", rest))
     assert set(used) >= {"demo", "pose", "analyze"}
-    if "hzargs=(--pose-hz" in tool_text():  # passed to analyze through an array
+    if "hzargs=(--pose-hz" in tool_text:  # passed to analyze through an array
         used["analyze"].add("--pose-hz")
     for cmd, options in sorted(used.items()):
         r = subprocess.run([sys.executable, "-m", "kiosk", cmd, "--help"], capture_output=True,
