@@ -42,6 +42,7 @@ def add_parser(subparsers, name):
 def run(args) -> int:
     from kiosk.errors import UserError
     from kiosk.review import evaluate as E
+    from kiosk.review import generated as G
     from kiosk.review import labels as L
     from kiosk.review import lolo
 
@@ -51,14 +52,10 @@ def run(args) -> int:
         raise UserError(f"--seeds {args.seeds}: give 1 or more")
     if not args.labels and not args.generated:
         raise UserError("evaluate needs LABELS.json, or --generated (or both)")
-    generated = None
-    if args.generated:
-        from kiosk.review import generated as G
-
-        generated = G.table(args.seeds)
-        if not args.labels:
-            print(json.dumps({"generated": generated}) if args.json else G.text(generated))
-            return 0
+    generated = G.table(args.seeds) if args.generated else None
+    if generated is not None and not args.labels:
+        print(json.dumps({"generated": generated}) if args.json else G.text(generated))
+        return 0
     labels = L.load(args.labels)
     footage = Path(args.footage) if args.footage else Path(args.labels).parent
     missing = [lab.file for lab in labels if not (footage / lab.file).is_file()]
@@ -89,8 +86,6 @@ def run(args) -> int:
     else:
         print(text(report))
         if generated is not None:
-            from kiosk.review import generated as G
-
             print("\n" + G.text(generated))
     return 0
 

@@ -30,13 +30,13 @@ BEND_MIN_YAW = FRONT_MAX_YAW
 # A rep's deep moments: within this share of its greatest depth. The back's shape, the head
 # and the hips' share of the drop are read over them, not only around the peak.
 DEEP_SHARE = 0.7
-MIN_DESCENT_FRAMES = 3
+MIN_DESCENT_FRAMES = 3  # fewer samples on the way down than this are a jump, not a descent
 # A rep is too shallow or too fast only when clearly so: a good morning's bottom (45-50 deg
 # against the line at 45) read 42-48.5 and its way down 0.30-0.63 s (line 0.35) as a few grey
 # levels of noise or a 1 px shift moved the keypoints (kiosk.review.perturb), so the verdict
 # came and went. The rep's own reading is reported unchanged.
 SHALLOW_MARGIN_DEG = 4.0
-FAST_MARGIN = 0.2  # (of the exercise's min_down_s)  # fewer samples on the way down than this are a jump, not a descent
+FAST_MARGIN = 0.2  # (of the exercise's min_down_s)
 PENALTY = {"rounded_back": 35, "forward_bend": 35, "squatting": 30, "hips_rise_first": 25,
            "over_extension": 15, "locked_knees": 15, "incomplete_lockout": 15, "too_shallow": 15,
            "too_deep": 10, "arms_low": 10, "too_fast": 10}  # fmt: skip
@@ -141,12 +141,13 @@ def measure(c: Cycle, samples: list[Estimate], std: Standing, shapes=()) -> RepM
     bottom = [s for s, m in zip(samples, near, strict=True) if m]
     b = median(back[near].tolist())
     depth = np.array([s.depth for s in samples])
-    deep = rep & (depth >= 0.9 * float(np.max(depth[rep]))) if rep.any() else rep
+    deepest = float(np.max(depth[rep]))  # (rep is never empty: see above)
+    deep = rep & (depth >= 0.9 * deepest)
     t_deep = t[deep] if deep.any() else np.array([c.peak_t])
     # The head and the hips' share, over the rep's deep moments (as the back's shape is): read
     # over the few frames around the peak, a pixel of keypoint jitter moved them 8 deg and
     # 0.05, and the verdict with them (kiosk.review.perturb).
-    held = rep & (depth >= DEEP_SHARE * float(np.max(depth[rep]))) if rep.any() else rep
+    held = rep & (depth >= DEEP_SHARE * deepest)
     deep_samples = [x for x, m_ in zip(samples, held, strict=True) if m_] or bottom
     top = (t >= c.end_t - 0.1) & (t > c.peak_t)  # the top of the rep, up to its closing
     # Lowest back angle after the bottom: below the standing posture = leaning back.
@@ -155,16 +156,18 @@ def measure(c: Cycle, samples: list[Estimate], std: Standing, shapes=()) -> RepM
     # trunk came closest to upright. (Its median took in the last of the way up: seen 45 deg
     # off the front, where a standing trunk reads ~13 deg back, good kettlebell pulls read
     # 13 deg short of lockout on 8 of 10 reps; the side camera on the same pulls, none.)
-    top_s = np.convolve(back, np.ones(3) / 3, mode="same")
-    enough = top.sum() >= 3
-    top_back = float(np.min(top_s[top])) if enough else median(back[top].tolist()) if top.any() else float(back[-1])
-    lean = float(std.back - top_back) if enough else 0.0
+    if top.sum() >= 3:
+        top_back = float(np.min(np.convolve(back, np.ones(3) / 3, mode="same")[top]))
+        lean = std.back - top_back
+    else:
+        top_back = median(back[top].tolist()) if top.any() else float(back[-1])
+        lean = 0.0
     after = t > c.peak_t
     wr = [s.wrist_height for s, m in zip(samples, after, strict=True) if m and s.wrist_height is not None]
     # p90: the hands' lowest stretch, where a lone wrist glitch does not reach
     reach = [s.hand_reach for s, m in zip(samples, rep, strict=True)
              if m and s.hand_reach is not None]
-    bulges = _deep_bulges(shapes, t[rep], held[rep]) if rep.any() else []
+    bulges = _deep_bulges(shapes, t[rep], held[rep])
     return RepMetrics(
         back=b, hip_angle=_med(bottom, "hip_angle") or 180.0 - b,
         knee_flexion=_med(bottom, "knee_flexion") or 0.0,

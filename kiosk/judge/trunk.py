@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from kiosk.judge import angles as A
 from kiosk.judge.features import Frame
 from kiosk.judge.fit import incline_many
-from kiosk.pose.keypoints import TRUNK_CHORD_SHORTENING
 from kiosk.judge.stats import median_of_sorted, percentile
+from kiosk.pose.keypoints import TRUNK_CHORD_SHORTENING
 
 
 class StandingLengths:
