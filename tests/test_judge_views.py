@@ -33,7 +33,10 @@ def judged(exercise, yaw, seed, faults=None, as_exercise=None, shapes=None):
 @pytest.mark.parametrize("exercise", ["hinge", "hello", "deadlift"])
 @pytest.mark.parametrize("yaw", [30, 45, 60, 90])
 def test_a_forward_bend_is_caught_from_a_30_to_90_degree_turn(exercise, yaw):
-    for seed in (50, 51):
+    # 300: broad shoulders, whose widths read a 30 deg turn as ~15 deg until the trunk's
+    # motion corrects it; its hips' keypoint drift read 2 of 5 bends as hinges when the hips'
+    # travel was taken over the 0.2 s around the bottom alone.
+    for seed in (50, 51, 300):
         j = judged(exercise, yaw, seed, {i: "forward_bend" for i in range(5)})
         hits = sum("forward_bend" in r.faults for r in j.reports)
         assert len(j.reports) == 5 and hits >= 4, (seed, [r.faults for r in j.reports])

@@ -144,9 +144,11 @@ def measure(c: Cycle, samples: list[Estimate], std: Standing, shapes=()) -> RepM
     deepest = float(np.max(depth[rep]))  # (rep is never empty: see above)
     deep = rep & (depth >= 0.9 * deepest)
     t_deep = t[deep] if deep.any() else np.array([c.peak_t])
-    # The head and the hips' share, over the rep's deep moments (as the back's shape is): read
-    # over the few frames around the peak, a pixel of keypoint jitter moved them 8 deg and
-    # 0.05, and the verdict with them (kiosk.review.perturb).
+    # The head, the hips' share and their travel back, over the rep's deep moments (as the
+    # back's shape is): read over the few frames around the peak, a pixel of keypoint jitter
+    # moved the first two 8 deg and 0.05, and the verdict with them (kiosk.review.perturb);
+    # the hips' travel, seen 30 deg off the front, read a generated forward bend 0.1 leg
+    # lengths back on 2 reps of a set (keypoint drift outlasts a 0.2 s window).
     held = rep & (depth >= DEEP_SHARE * deepest)
     deep_samples = [x for x, m_ in zip(samples, held, strict=True) if m_] or bottom
     top = (t >= c.end_t - 0.1) & (t > c.peak_t)  # the top of the rep, up to its closing
@@ -171,7 +173,7 @@ def measure(c: Cycle, samples: list[Estimate], std: Standing, shapes=()) -> RepM
     return RepMetrics(
         back=b, hip_angle=_med(bottom, "hip_angle") or 180.0 - b,
         knee_flexion=_med(bottom, "knee_flexion") or 0.0,
-        hip_shift=(_med(bottom, "hip_shift") or 0.0) - std.hip_shift,
+        hip_shift=(_med(deep_samples, "hip_shift") or 0.0) - std.hip_shift,
         down_s=float(t_deep[0] - c.start_t), up_s=float(c.end_t - t_deep[-1]),
         # (hips_lead: a near-straight knee's angle is only readable from the side)
         head_flexion=_med(deep_samples, "head_flexion"),
