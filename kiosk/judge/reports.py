@@ -34,7 +34,7 @@ class RepReport:
     back_angle_deg: float  # trunk inclination from vertical at the bottom
     hip_angle_deg: float  # shoulder-hip-knee at the bottom
     knee_flexion_deg: float  # 0 = straight, at the bottom
-    hip_shift: float  # hips behind ankles at the bottom, in leg lengths
+    hip_shift: float  # hips behind ankles over the bottom (its deep moments), in leg lengths
     down_s: float
     up_s: float
     faults: list[str] = field(default_factory=list)  # ids from kiosk.coach.cues.FAULTS
