@@ -34,10 +34,12 @@ HIDDEN_SIN = (math.sin(math.radians(45.0)), 1.0)
 # A trunk that tips over with no sideways travel in the image is seen from the front, whatever
 # the body widths say: a narrow-shouldered person straight in front read 17-21 deg from them
 # (and was then judged for a forward bend the front view cannot show). While the trunk is
-# tipped past ~53 deg (its image height under TIPPED_W of standing), its sideways offset over
+# tipped past ~46 deg (its image height under TIPPED_W of standing), its sideways offset over
 # its tip, |dx| / sqrt(1 - w^2), is sin(yaw); a trunk that shortens as it rounds (~10 %) makes
-# that read low from the side, so it only ever moves the estimate toward the front.
-TIPPED_W = 0.6
+# that read low from the side, so it only ever moves the estimate toward the front. (From 53
+# deg, 0.6, a deadlift's 45-58 deg bottoms gave too few frames: a broad build turned 30 deg,
+# read 11-14 deg from its widths, had its first two pulls judged as seen from the front.)
+TIPPED_W = 0.7
 MOTION_MIN = 10  # tipped frames before they speak
 MOTION_FRONT_YAW = 15.0  # below this, the motion's yaw replaces the widths'
 # ...and above the widths' it raises theirs, up to here: a broad-shouldered build turned 30 deg
