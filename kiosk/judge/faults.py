@@ -27,8 +27,8 @@ KNEES_READ_YAW = 45.0
 # From this estimated yaw on the hips' travel behind the ankles is judged (forward_bend): the
 # view is no longer "front", and the Get set screen stops asking for a turn.
 BEND_MIN_YAW = FRONT_MAX_YAW
-# A rep's deep moments: within this share of its greatest depth. The back's shape, the head
-# and the hips' share of the drop are read over them, not only around the peak.
+# A rep's deep moments: within this share of its greatest depth. The back's shape, the head,
+# the hips' share of the drop and their travel back are read over them, not only at the peak.
 DEEP_SHARE = 0.7
 MIN_DESCENT_FRAMES = 3  # fewer samples on the way down than this are a jump, not a descent
 # A rep is too shallow or too fast only when clearly so: a good morning's bottom (45-50 deg
