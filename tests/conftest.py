@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
@@ -45,27 +45,31 @@ ARM64_CHECK = SHARED / "tools" / "arm64-check"
 ARTIFACTS = ROOT / "artifacts"
 
 
-HOW_TO_GET = ("put ../shared (the MoveNet model, the footage, the arm64 check) beside the checkout, "
+HOW_TO_GET = ("put ../shared (the models, the footage, the arm64 check) beside the checkout, "
               "or set HINGE_MIRROR_MODEL_DIR / HINGE_MIRROR_FOOTAGE_DIR")
-SKIP_REASON = f"needs the real model, footage or ../shared/tools, not found: {HOW_TO_GET}"
-# What each marker and fixture needs. (A test may use the fixture without the marker.)
-NEEDS = {"model": (MODEL_PATH, "MoveNet Lightning int8 model"),
-         "footage": (FOOTAGE_DIR / "dev-labels.json", "footage labels"),
-         "model_path": (MODEL_PATH, "MoveNet Lightning int8 model"),
-         "testdata_dir": (TESTDATA, "model test photos"),
-         "footage_dir": (FOOTAGE_DIR / "dev-labels.json", "footage labels"),
-         "arm64_check": (ARM64_CHECK, "the arm64 check tool")}  # fmt: skip
-_skipped_for_fixtures = 0
+MOVENET = (MODEL_PATH, "MoveNet Lightning int8 model")
+BLAZEPOSE = (MODEL_DIR / "pose_landmark_full.tflite", "BlazePose back-shape model")
+LABELS = (FOOTAGE_DIR / "dev-labels.json", "footage labels")
+# What each marker and fixture needs. (A test may use the fixture without the marker.) The
+# model tests find BlazePose beside MoveNet, so they need both.
+NEEDS = {"model": (MOVENET, BLAZEPOSE), "model_path": (MOVENET, BLAZEPOSE),
+         "testdata_dir": ((TESTDATA, "model test photos"),),
+         "footage": (LABELS,), "footage_dir": (LABELS,),
+         "arm64_check": ((ARM64_CHECK, "the arm64 check tool"),)}  # fmt: skip
+_skipped_for_fixtures: Counter = Counter()  # reason -> tests skipped for it
+
+
+def _reason(path: Path, what: str) -> str:
+    return f"{what} not found at {path}: {HOW_TO_GET}"
 
 
 def _missing(path: Path, what: str) -> None:
-    """CI: a failure naming the file. Locally: a skip, always raised from this one line, so
-    pytest's summary (-rs) folds every one of them into a single line."""
-    global _skipped_for_fixtures
+    """CI: a failure naming the file. Locally: a skip naming it, always raised from this one
+    line, so pytest's summary (-rs) folds the skips for each missing file into one line."""
     if REQUIRE:
-        pytest.fail(f"{what} not found at {path}: {HOW_TO_GET}", pytrace=False)
-    _skipped_for_fixtures += 1
-    pytest.skip(SKIP_REASON)
+        pytest.fail(_reason(path, what), pytrace=False)
+    _skipped_for_fixtures[_reason(path, what)] += 1
+    pytest.skip(_reason(path, what))
 
 
 def _need(path: Path, what: str) -> Path:
@@ -79,21 +83,21 @@ def pytest_runtest_setup(item):
     starts when what it needs is missing, not half-way through with a confusing error."""
     names = {m.name for m in item.iter_markers()} | set(getattr(item, "fixturenames", ()))
     for name in sorted(names & NEEDS.keys()):
-        path, what = NEEDS[name]
-        if not path.exists():
-            _missing(path, what)
+        for path, what in NEEDS[name]:
+            _need(path, what)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     # `pytest -rs` (scripts/test) already printed the folded skip line; a bare run gets it here.
     chars = config.getoption("reportchars") or ""
-    if _skipped_for_fixtures and not set(chars) & set("saA"):
-        terminalreporter.write_line(f"{_skipped_for_fixtures} tests skipped: {SKIP_REASON}")
+    if not set(chars) & set("saA"):
+        for reason, n in _skipped_for_fixtures.items():
+            terminalreporter.write_line(f"{n} tests skipped: {reason}")
 
 
 @pytest.fixture(scope="session")
 def model_path() -> Path:
-    return _need(MODEL_PATH, "MoveNet Lightning int8 model")
+    return _need(*MOVENET)
 
 
 @pytest.fixture(scope="session")
@@ -103,7 +107,7 @@ def testdata_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def footage_dir() -> Path:
-    return _need(FOOTAGE_DIR / "dev-labels.json", "footage labels").parent
+    return _need(*LABELS).parent
 
 
 @pytest.fixture(scope="session")
