@@ -287,8 +287,8 @@ def run_checks(cfg: Config | None, config_error: Exception | None, skip: set[str
     yield check_config(cfg, config_error)
     cfg = cfg or Config()
     steps = [("model", check_model), ("shape", check_back_shape), ("camera", check_camera),
-             ("gpio", check_gpio), ("display", check_display_libs), ("display", check_display), ("audio", check_audio),
-             ("disk", check_disk), ("cec", check_cec)]  # fmt: skip
+             ("gpio", check_gpio), ("display", check_display_libs), ("display", check_display),
+             ("audio", check_audio), ("disk", check_disk), ("cec", check_cec)]  # fmt: skip
     for name, fn in steps:
         if name in skip:
             continue

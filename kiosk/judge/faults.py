@@ -326,7 +326,7 @@ def judge(c: Cycle, m: RepMetrics, r: Rules, std: Standing, stood_first: bool = 
             and "forward_bend" not in f):  # fmt: skip
         f.append("locked_knees")
     # From the floor with nearly straight knees, the hips are already up: a stiff-legged pull.
-    stiff = (std.yaw >= KNEES_READ_YAW and r.stiff_knee_deg is not None and m.knee_flexion < r.stiff_knee_deg
+    stiff = (knees_read and r.stiff_knee_deg is not None and m.knee_flexion < r.stiff_knee_deg
              and ratio > r.stiff_ratio)  # fmt: skip
     if stiff or (r.hips_first is not None and m.hips_lead is not None and m.hips_lead > r.hips_first):
         f.append("hips_rise_first")

@@ -49,10 +49,11 @@ def incline(dx: float, dy_up: float, length0: float, sin_yaw: tuple[float, float
 
 
 def incline_many(segs: list[tuple[float, float, float, float, float, float]],
-                 sin_yaw: tuple[float, float], prior: float = SCALE_PRIOR) -> list[tuple[float, float]]:  # fmt: skip
-    """`incline` for several segments (dx, dy_up, length0, facing, elevation_deg, shortening) seen in one
-    view, fitted together: one pass over the grid per frame, not one per segment. The same
-    fit as one segment at a time (tests/test_judge_fast.py), arranged for few numpy calls:
+                 sin_yaw: tuple[float, float],
+                 prior: float = SCALE_PRIOR) -> list[tuple[float, float]]:  # fmt: skip
+    """`incline` for several segments (dx, dy_up, length0, facing, elevation_deg, shortening)
+    seen in one view, fitted together: one pass over the grid per frame, not one per segment.
+    The same fit as one segment at a time (tests/test_judge_fast.py), arranged for few numpy calls:
     everything that depends only on the view is cached, and the residual at the best k is
     |y|^2 - (x.y)^2 / |x|^2 (least squares), not the sum of the three squared misfits."""
     n = len(segs)

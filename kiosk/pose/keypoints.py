@@ -23,8 +23,8 @@ L_HIP, R_HIP, L_KNEE, R_KNEE, L_ANKLE, R_ANKLE = 11, 12, 13, 14, 15, 16
 # side (where the 2D angle needs no length): median over 6 lifters' good pulls, 0.015-0.26 per
 # lifter, rounded backs left out; the thigh chord lengthens a little as the point leaves it
 # (-0.075, too varied across lifters to model). kiosk.judge.trunk fits the trunk with it. (The
-# generator, kiosk.synth, keeps a rigid chord, which the judge now reads 2-3 deg shallower from
-# the front and at 30-45 deg than before, none from the side.)
+# generator, kiosk.synth, keeps a rigid chord, which this fit reads 2-3 deg shallower than the
+# truth from the front and at 30-45 deg, and exactly from the side.)
 TRUNK_CHORD_SHORTENING = 0.11
 
 # Index of each keypoint's mirror image, for left/right swaps and mirrored drawing.
